@@ -1,0 +1,27 @@
+{
+    "name": "Channel Connectors: Base",
+    "summary": "Credentials, durable sync queue, webhook intake and API log shared by all "
+    "channel connectors",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Connectors",
+    "license": "LGPL-3",
+    "author": "Channel Connectors",
+    "website": "https://github.com/channel-connectors/channel-connectors",
+    "depends": ["sale_stock", "mail"],
+    "external_dependencies": {"python": ["phonenumbers", "python-dateutil", "requests"]},
+    "data": [
+        "security/channel_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter.xml",
+        "data/ir_cron.xml",
+        "views/integration_credential_views.xml",
+        "views/sync_job_views.xml",
+        "views/channel_webhook_event_views.xml",
+        "views/channel_api_log_views.xml",
+        "views/channel_binding_views.xml",
+        "views/record_views.xml",
+        "views/channel_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

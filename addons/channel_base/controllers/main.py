@@ -1,0 +1,85 @@
+import json
+import logging
+
+from werkzeug.wrappers import Response
+
+from odoo import http
+from odoo.http import request
+
+from ..tools import mask_headers
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _answer(status, message):
+    return Response(
+        json.dumps({"status": status, "message": message}),
+        status=status,
+        content_type="application/json",
+    )
+
+
+class ChannelWebhookController(http.Controller):
+    """The single entry point for every platform's webhooks.
+
+    Order matters: size, credential, authentication, and only then is the body parsed.
+    The raw event is stored and its processing queued in the request's transaction, and
+    the platform gets its 200 before any business logic runs.
+    """
+
+    @http.route(
+        "/channel/webhook/<string:platform>/<int:credential_id>",
+        type="http", auth="public", methods=["POST"], csrf=False, save_session=False,
+    )
+    def channel_webhook(self, platform, credential_id, **_query):
+        env = request.env(su=True)
+        max_bytes = int(env["ir.config_parameter"].get_param(
+            "channel_base.webhook_max_bytes", DEFAULT_MAX_BYTES))
+        raw_body = self._read_body(max_bytes)
+        if raw_body is None:
+            return _answer(413, "Body too large")
+        credential = env["integration.credential"].browse(credential_id).exists()
+        if not credential or not credential.active or credential.platform != platform:
+            return _answer(404, "Unknown webhook endpoint")
+        headers = dict(request.httprequest.headers)
+        query = request.httprequest.args.to_dict()
+        if not credential._webhook_authenticate(raw_body, headers, query):
+            _logger.warning("Webhook for credential %s refused: bad signature or token",
+                            credential.id)
+            return _answer(401, "Authentication failed")
+        return self._accept(credential, raw_body, headers)
+
+    def _read_body(self, max_bytes):
+        """The body, or None when it exceeds ``max_bytes`` (checked before reading it
+        whole: the declared length first, then a bounded read for chunked bodies)."""
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > max_bytes:
+            return None
+        body = httprequest.stream.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            return None
+        return body
+
+    def _accept(self, credential, raw_body, headers):
+        Event = credential.env["channel.webhook.event"]
+        secrets = credential._secret_values()
+        stored_headers = mask_headers(headers, secrets)
+        text_body = raw_body.decode("utf-8", errors="replace")
+        try:
+            payload = credential._webhook_parse(raw_body, headers)
+        except ValueError as error:
+            delivery_id = credential._webhook_delivery_id(None, raw_body, headers)
+            Event._store_delivery(credential, delivery_id, None, stored_headers, text_body,
+                                  state="failed", error=str(error))
+            return _answer(400, f"Malformed body: {error}")
+        delivery_id = credential._webhook_delivery_id(payload, raw_body, headers)
+        event_type = credential._webhook_event_type(payload, headers)
+        event, is_new = Event._store_delivery(
+            credential, delivery_id, event_type, stored_headers, text_body
+        )
+        if not is_new:
+            return _answer(200, "Duplicate delivery ignored")
+        event._enqueue_processing()
+        return _answer(200, "Accepted")

@@ -1,0 +1,42 @@
+"""Errors raised by channel clients and jobs, classified for the retry policy.
+
+The queue decides what to do with a failed job from the class of the error alone:
+transient errors and rate limits are retried with backoff, an authentication error gets
+one token refresh, and everything else goes to the dead-letter state.
+"""
+
+
+class ChannelError(Exception):
+    """A failure talking to a platform. ``kind`` drives the retry policy."""
+
+    kind = "permanent"
+
+    def __init__(self, message, *, wait=None, status=None):
+        super().__init__(message)
+        self.message = message
+        self.wait = wait
+        self.status = status
+
+
+class TransientError(ChannelError):
+    """Network failure, timeout, 5xx: the same call may succeed later."""
+
+    kind = "transient"
+
+
+class RateLimitedError(TransientError):
+    """429 or platform credit exhaustion; ``wait`` is the platform's own hint in seconds."""
+
+    kind = "rate_limited"
+
+
+class AuthError(ChannelError):
+    """Credentials or token refused; worth one token refresh, no more."""
+
+    kind = "auth"
+
+
+class PermanentError(ChannelError):
+    """Validation and other 4xx errors, unknown SKUs, bad data: retrying will not help."""
+
+    kind = "permanent"

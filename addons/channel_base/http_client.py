@@ -1,0 +1,222 @@
+"""The HTTP layer every platform client inherits.
+
+One ``requests.Session`` per credential (and thread), a timeout on every call, the shared
+rate limiter consulted before each request and realigned on each answer, every exchange
+logged with secrets masked, and failures turned into the classified errors of
+``exceptions`` that drive the job queue's retry policy.
+"""
+
+import logging
+import threading
+import time
+
+import requests
+
+from .exceptions import AuthError, PermanentError, RateLimitedError, TransientError
+from .tools import mask_url, parse_retry_after
+
+_logger = logging.getLogger(__name__)
+_local = threading.local()
+
+
+class ChannelClient:
+    """Base client. A platform subclass sets its limits and overrides the small hooks
+    (``_auth_headers``, ``_fetch_access_token``, ``_error_message``); callers use
+    :meth:`request` / :meth:`request_json` only."""
+
+    #: ``"window"`` (N requests per period), ``"bucket"`` (cost credits) or None.
+    rate_limit_kind = None
+    rate_limit_capacity = 0
+    rate_limit_period = 60.0
+    #: Wait inline for the allowance up to this many seconds, else hand the job back to
+    #: the queue with the wait as its retry hint.
+    max_inline_wait = 65.0
+    #: Whether requests carry an access token from :meth:`_fetch_access_token`.
+    uses_access_token = False
+    user_agent = "odoo-channel-connectors/18.0"
+
+    def __init__(self, credential):
+        self.credential = credential.sudo()
+        self.env = self.credential.env
+        self.base_url = self.credential._get_api_base_url()
+        self.read_timeout = self.credential.request_timeout or 30
+        self.secret_values = self.credential._secret_values()
+
+    # ------------------------------------------------------------------ session
+
+    @property
+    def session(self):
+        sessions = getattr(_local, "sessions", None)
+        if sessions is None:
+            sessions = _local.sessions = {}
+        key = (self.env.cr.dbname, self.credential.id)
+        if key not in sessions:
+            session = requests.Session()
+            session.headers["User-Agent"] = self.user_agent
+            sessions[key] = session
+        return sessions[key]
+
+    # ------------------------------------------------------------------ the one call point
+
+    def request(self, method, path, *, params=None, json=None, data=None, headers=None,
+                cost=1.0, bucket="default", authenticate=True, timeout=None):
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        self._wait_for_allowance(bucket, cost)
+        send_headers = dict(self._auth_headers() if authenticate else {}, **(headers or {}))
+        if authenticate and self.uses_access_token:
+            send_headers.setdefault("Authorization", "Bearer " + self._access_token())
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method, url, params=params, json=json, data=data, headers=send_headers,
+                auth=self._basic_auth() if authenticate else None,
+                timeout=timeout or self.read_timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            self._log_failure(method, url, params, send_headers, json or data, started, "timeout")
+            raise TransientError(
+                f"No answer from {mask_url(url, self.secret_values)} within "
+                f"{timeout or self.read_timeout} s"
+            ) from None
+        except requests.ConnectionError as error:
+            self._log_failure(method, url, params, send_headers, json or data, started,
+                              type(error).__name__)
+            raise TransientError(
+                f"Could not reach {mask_url(url, self.secret_values)} "
+                f"({type(error).__name__})"
+            ) from None
+        self._log_response(response, started)
+        self._observe_rate_limit(response, bucket)
+        self._raise_for_status(response)
+        return response
+
+    def request_json(self, method, path, **kwargs):
+        response = self.request(method, path, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise TransientError(
+                f"Unreadable JSON answer from {mask_url(response.url, self.secret_values)} "
+                f"(HTTP {response.status_code}, {len(response.content)} bytes)",
+                status=response.status_code,
+            ) from None
+
+    # ------------------------------------------------------------------ hooks
+
+    def _auth_headers(self):
+        return {}
+
+    def _basic_auth(self):
+        return None
+
+    def _fetch_access_token(self):
+        """Return ``(token, expires_in_seconds)``; platforms with tokens override."""
+        raise NotImplementedError
+
+    def _error_message(self, response):
+        try:
+            body = response.json()
+        except ValueError:
+            return (response.text or "")[:500] or response.reason
+        if isinstance(body, dict):
+            for key in ("message", "Message", "error_description", "error", "errors"):
+                if body.get(key):
+                    return str(body[key])[:1000]
+        return str(body)[:500]
+
+    def _wait_hint(self, response):
+        """Seconds the platform asks us to wait (Retry-After, or a window reset)."""
+        headers = response.headers
+        wait = parse_retry_after(headers.get("Retry-After"))
+        if wait is None:
+            reset = headers.get("X-Rate-Limit-Reset") or headers.get("X-RateLimit-Reset")
+            wait = parse_retry_after(reset)
+        return wait
+
+    # ------------------------------------------------------------------ errors
+
+    def _raise_for_status(self, response):
+        status = response.status_code
+        if status < 400 and status not in (301, 302, 303, 307, 308):
+            return
+        message = f"HTTP {status} from {self._masked(response.url)}: {self._error_message(response)}"
+        if status == 429:
+            raise RateLimitedError(message, wait=self._wait_hint(response), status=status)
+        if status == 401:
+            raise AuthError(message, status=status)
+        if status >= 500 or status == 408:
+            raise TransientError(message, wait=self._wait_hint(response), status=status)
+        raise PermanentError(message, status=status)
+
+    def _masked(self, url):
+        return mask_url(url, self.secret_values)
+
+    # ------------------------------------------------------------------ rate limiting
+
+    def _wait_for_allowance(self, bucket, cost):
+        if not self.rate_limit_kind:
+            return
+        wait = self.env["channel.rate.limit"]._acquire(
+            self.credential.id, bucket, self.rate_limit_kind, self.rate_limit_capacity,
+            self.rate_limit_period, cost=cost, max_wait=self.max_inline_wait,
+        )
+        if wait:
+            raise RateLimitedError(
+                f"Rate limit of {self.credential.display_name} reached; next slot in "
+                f"{wait:.0f} s", wait=wait,
+            )
+
+    def _observe_rate_limit(self, response, bucket):
+        if self.rate_limit_kind != "window":
+            return
+        headers = response.headers
+        remaining = headers.get("X-Rate-Limit-Remaining") or headers.get("X-RateLimit-Remaining")
+        reset = headers.get("X-Rate-Limit-Reset") or headers.get("X-RateLimit-Reset")
+        limit = headers.get("X-Rate-Limit-Limit") or headers.get("X-RateLimit-Limit")
+        blocked = self._wait_hint(response) if response.status_code == 429 else None
+        if remaining is None and reset is None and blocked is None:
+            return
+        self.env["channel.rate.limit"]._observe(
+            self.credential.id, bucket,
+            remaining=_number(remaining), resets_in=_number(reset),
+            capacity=_number(limit), blocked_for=blocked,
+        )
+
+    # ------------------------------------------------------------------ tokens
+
+    def _access_token(self):
+        token = self.credential._get_access_token(self._fetch_access_token)
+        if token not in self.secret_values:
+            self.secret_values.append(token)
+        return token
+
+    # ------------------------------------------------------------------ logging
+
+    def _log_response(self, response, started):
+        request = response.request
+        self.env["channel.api.log"]._write_entry(
+            self.credential, self.secret_values, request.method, request.url,
+            dict(request.headers), request.body, status_code=response.status_code,
+            response_headers=dict(response.headers), response_body=response.content,
+            duration_ms=(time.monotonic() - started) * 1000,
+            full=self.credential.debug_logging,
+        )
+
+    def _log_failure(self, method, url, params, headers, body, started, error):
+        prepared = requests.Request(method, url, params=params).prepare()
+        self.env["channel.api.log"]._write_entry(
+            self.credential, self.secret_values, method, prepared.url, headers,
+            body if isinstance(body, str | bytes) or body is None else str(body),
+            duration_ms=(time.monotonic() - started) * 1000, error=error,
+            full=self.credential.debug_logging,
+        )
+
+
+def _number(value):
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,333 @@
+import logging
+import secrets
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..exceptions import PermanentError
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "channel_base.group_integration_manager"
+WEBHOOK_ROUTE = "/channel/webhook/{platform}/{credential_id}"
+
+
+def _tz_selection(self):
+    import pytz
+
+    return [(tz, tz) for tz in sorted(pytz.all_timezones)]
+
+
+class IntegrationCredential(models.Model):
+    """One platform account (a "backend"): where to call, how to authenticate, its state."""
+
+    _name = "integration.credential"
+    _description = "Integration Credential"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    platform = fields.Selection([], required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    environment = fields.Selection(
+        [("sandbox", "Sandbox"), ("production", "Production")],
+        default="production",
+        required=True,
+        tracking=True,
+    )
+    api_base_url = fields.Char(
+        "API Base URL",
+        help="Leave empty for the platform's production URL; set it to a sandbox or to the "
+        "simulator to try every flow without a platform account.",
+    )
+    source_timezone = fields.Selection(
+        _tz_selection,
+        help="Timezone of timestamps the platform sends without an offset.",
+    )
+    request_timeout = fields.Integer(
+        default=30, help="Seconds to wait for an answer before counting the call as failed."
+    )
+    debug_logging = fields.Boolean(
+        default=True, help="Store every request and response (masked) in the API log."
+    )
+    webhook_secret = fields.Char(
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="Authenticates inbound webhooks: the HMAC key where the platform signs its "
+        "deliveries, otherwise the token expected in the URL's 'token' parameter.",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER_GROUP)
+
+    cursor_ids = fields.One2many("channel.sync.cursor", "credential_id", string="Sync Cursors")
+    job_ids = fields.One2many("sync.job", "credential_id")
+    job_pending_count = fields.Integer(compute="_compute_dashboard")
+    job_failed_count = fields.Integer(compute="_compute_dashboard")
+    webhook_today_count = fields.Integer(compute="_compute_dashboard")
+    api_call_count_24h = fields.Integer(compute="_compute_dashboard")
+    api_error_rate_24h = fields.Float(compute="_compute_dashboard")
+    last_sync_at = fields.Datetime(compute="_compute_dashboard")
+    color = fields.Integer(compute="_compute_dashboard")
+
+    # ------------------------------------------------------------------ defaults
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("webhook_secret", secrets.token_urlsafe(32))
+        credentials = super().create(vals_list)
+        for credential in credentials.filtered(lambda c: not c.api_base_url):
+            credential.api_base_url = credential._default_api_base_url()
+        return credentials
+
+    def _default_api_base_url(self):
+        """The platform's production URL; platform modules override."""
+        return False
+
+    def _get_api_base_url(self):
+        self.ensure_one()
+        return (self.api_base_url or self._default_api_base_url() or "").rstrip("/")
+
+    @api.depends("platform")
+    def _compute_webhook_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for credential in self:
+            if not credential.id or not credential.platform:
+                credential.webhook_url = False
+                continue
+            path = WEBHOOK_ROUTE.format(platform=credential.platform, credential_id=credential.id)
+            url = base_url + path
+            if not credential._webhook_is_signed():
+                url += "?token=" + (credential.webhook_secret or "")
+            credential.webhook_url = url
+
+    def _compute_dashboard(self):
+        now = fields.Datetime.now()
+        day_ago = now - timedelta(hours=24)
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        jobs = dict.fromkeys(self.ids, {})
+        for credential, state, count in self.env["sync.job"]._read_group(
+            [("credential_id", "in", self.ids), ("state", "in", ("pending", "running", "failed"))],
+            ["credential_id", "state"],
+            ["__count"],
+        ):
+            jobs[credential.id] = dict(jobs[credential.id], **{state: count})
+        events = dict(
+            (credential.id, count)
+            for credential, count in self.env["channel.webhook.event"]._read_group(
+                [("credential_id", "in", self.ids), ("create_date", ">=", today)],
+                ["credential_id"],
+                ["__count"],
+            )
+        )
+        calls = {}
+        for credential, is_error, count in self.env["channel.api.log"]._read_group(
+            [("credential_id", "in", self.ids), ("create_date", ">=", day_ago)],
+            ["credential_id", "is_error"],
+            ["__count"],
+        ):
+            calls.setdefault(credential.id, {})[is_error] = count
+        last_sync = dict(
+            (credential.id, last)
+            for credential, last in self.env["channel.sync.cursor"]._read_group(
+                [("credential_id", "in", self.ids)], ["credential_id"], ["last_success_at:max"]
+            )
+        )
+        for credential in self:
+            job_counts = jobs.get(credential.id, {})
+            call_counts = calls.get(credential.id, {})
+            total_calls = sum(call_counts.values())
+            credential.job_pending_count = job_counts.get("pending", 0) + job_counts.get(
+                "running", 0
+            )
+            credential.job_failed_count = job_counts.get("failed", 0)
+            credential.webhook_today_count = events.get(credential.id, 0)
+            credential.api_call_count_24h = total_calls
+            credential.api_error_rate_24h = (
+                100.0 * call_counts.get(True, 0) / total_calls if total_calls else 0.0
+            )
+            credential.last_sync_at = last_sync.get(credential.id)
+            credential.color = 1 if credential.job_failed_count else (10 if total_calls else 0)
+
+    # ------------------------------------------------------------------ secrets
+
+    def _secret_field_names(self):
+        """Every field readable only by integration managers holds a secret."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.type == "char" and field.groups and MANAGER_GROUP in field.groups
+            and name != "webhook_url"
+        ]
+
+    def _secret_values(self):
+        self.ensure_one()
+        record = self.sudo()
+        return [record[name] for name in self._secret_field_names() if record[name]]
+
+    def action_regenerate_webhook_secret(self):
+        self.check_access("write")
+        for credential in self:
+            credential.sudo().webhook_secret = secrets.token_urlsafe(32)
+            credential.message_post(body=_("Webhook secret regenerated."))
+
+    # ------------------------------------------------------------------ cursors
+
+    def _get_cursor(self, stream):
+        self.ensure_one()
+        return self.env["channel.sync.cursor"]._get(self, stream)
+
+    def _set_cursor(self, stream, value=None, success_at=None):
+        """Move a stream position in the caller's transaction, so it is committed with the
+        data it covers and rolled back with it."""
+        self.ensure_one()
+        return self.env["channel.sync.cursor"]._set(self, stream, value, success_at)
+
+    # ------------------------------------------------------------------ jobs
+
+    def _enqueue_job(self, operation, record=None, payload=None, dedup_key=None, **values):
+        self.ensure_one()
+        return self.env["sync.job"]._enqueue(
+            operation, credential=self, record=record, payload=payload, dedup_key=dedup_key,
+            **values,
+        )
+
+    def _execute_sync_job(self, job):
+        """Run one job of this credential's platform. Platform modules override this with
+        a guard on ``self.platform`` and an explicit table of their operations."""
+        raise PermanentError(
+            _("No handler for operation %(operation)s on platform %(platform)s",
+              operation=job.operation, platform=self.platform)
+        )
+
+    # ------------------------------------------------------------------ webhooks
+
+    def _webhook_is_signed(self):
+        """True where the platform signs deliveries (HMAC/RSA); False means the token in
+        the URL authenticates them."""
+        return False
+
+    def _webhook_authenticate(self, raw_body, headers, query):
+        """Default check for platforms that do not sign: the URL's ``token`` parameter."""
+        self.ensure_one()
+        expected = self.sudo().webhook_secret
+        given = query.get("token") or ""
+        return bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
+
+    def _webhook_parse(self, raw_body, headers):
+        """Decode an authenticated body into a payload; raise ValueError if malformed."""
+        import json
+
+        try:
+            return json.loads(raw_body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"Malformed JSON body: {error}") from None
+
+    def _webhook_delivery_id(self, payload, raw_body, headers):
+        """A platform's delivery id; by default a hash of the body, so an identical
+        redelivery is recognised."""
+        import hashlib
+
+        return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+
+    def _webhook_event_type(self, payload, headers):
+        if isinstance(payload, dict):
+            return payload.get("resource_type") or payload.get("event") or payload.get("topic")
+        return False
+
+    def _process_webhook_event(self, event):
+        raise PermanentError(
+            _("No webhook handler for platform %(platform)s", platform=self.platform)
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def action_requeue_failed_jobs(self):
+        jobs = self.env["sync.job"].search(
+            [("credential_id", "in", self.ids), ("state", "=", "failed")]
+        )
+        jobs.action_retry_now()
+        return self._notification(_("%s failed jobs requeued.", len(jobs)))
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            message = self._test_connection()
+        except Exception as error:  # noqa: BLE001 - shown to the user, who needs to see it
+            raise UserError(
+                _("Connection to %(name)s failed: %(error)s", name=self.name, error=error)
+            ) from None
+        return self._notification(message or _("Connection OK."))
+
+    def _test_connection(self):
+        raise UserError(_("This platform offers no connection test."))
+
+    def _notification(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": False},
+        }
+
+    def _open_records_action(self, model, name, domain):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": domain,
+            "context": {"search_default_credential_id": self.id},
+        }
+
+    def action_open_jobs(self):
+        self.ensure_one()
+        return self._open_records_action(
+            "sync.job", _("Jobs"), [("credential_id", "=", self.id)]
+        )
+
+    def action_open_failed_jobs(self):
+        self.ensure_one()
+        return self._open_records_action(
+            "sync.job", _("Failed Jobs"),
+            [("credential_id", "=", self.id), ("state", "=", "failed")],
+        )
+
+    def action_open_webhook_events(self):
+        self.ensure_one()
+        return self._open_records_action(
+            "channel.webhook.event", _("Webhook Events"), [("credential_id", "=", self.id)]
+        )
+
+    def action_open_api_logs(self):
+        self.ensure_one()
+        return self._open_records_action(
+            "channel.api.log", _("API Log"), [("credential_id", "=", self.id)]
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _lock_for_update(self):
+        """Row lock that serialises work on one credential across workers."""
+        self.env.cr.execute(
+            SQL("SELECT id FROM integration_credential WHERE id IN %s FOR NO KEY UPDATE",
+                tuple(self.ids))
+        )
+
+    # ------------------------------------------------------------------ tokens
+
+    def _get_access_token(self, fetch_token):
+        self.ensure_one()
+        return self.env["channel.access.token"]._get(self.id, fetch_token)
+
+    def _invalidate_access_token(self):
+        self.env["channel.access.token"]._forget(self.ids)
+
+    def unlink(self):
+        self.env["channel.access.token"]._forget(self.ids)
+        self.env["channel.rate.limit"]._forget(self.ids)
+        return super().unlink()

@@ -1,0 +1,40 @@
+"""Test helpers shared by every connector's tests.
+
+Some state is written on independent cursors (API log, rate-limit rows, cached tokens) so
+that it survives rollbacks; its foreign keys need the credential to exist in a committed
+transaction. ``CommittedCredentialMixin`` creates such credentials before the test
+transaction starts and deletes them (with everything that cascades) afterwards.
+"""
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests.common import get_db_name
+
+
+class CommittedCredentialMixin:
+    @classmethod
+    def create_committed_credential(cls, vals):
+        registry = Registry(get_db_name())
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            credential_id = env["integration.credential"].create(vals).id
+            cr.commit()
+        cls.addClassCleanup(cls._delete_committed_credential, credential_id)
+        return credential_id
+
+    @classmethod
+    def _delete_committed_credential(cls, credential_id):
+        registry = Registry(get_db_name())
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["sale.order"].search([("channel_credential_id", "=", credential_id)]).write(
+                {"channel_credential_id": False})
+            env["integration.credential"].browse(credential_id).unlink()
+            cr.commit()
+
+
+def start_simulator(test_class, simulator_class, **options):
+    """Start a simulator for a test class and stop it when the class is done."""
+    simulator = simulator_class(**options).start()
+    test_class.addClassCleanup(simulator.stop)
+    return simulator

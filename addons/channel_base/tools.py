@@ -1,0 +1,198 @@
+"""Pure helpers shared by every platform: no ORM access in here."""
+
+import json
+import random
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+
+import phonenumbers
+from dateutil import parser as date_parser
+
+UTC = timezone.utc
+MASK = "***"
+
+# Names whose values are secrets wherever they appear (header, query, JSON, form field).
+SECRET_KEY_PATTERN = re.compile(
+    r"(authorization|api[-_]?key|apikey|api[-_]?secret|secret|token|password|passwd"
+    r"|client[-_]?secret|signature|session)",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def is_secret_key(name):
+    return bool(name) and bool(SECRET_KEY_PATTERN.search(str(name)))
+
+
+def mask_values(text, secret_values):
+    """Replace every occurrence of the known secret values in ``text``."""
+    if not text:
+        return text
+    for value in sorted({v for v in secret_values if v and len(v) >= 4}, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
+
+
+def mask_headers(headers, secret_values=()):
+    masked = {}
+    for name, value in (headers or {}).items():
+        value = str(value)
+        masked[name] = MASK if is_secret_key(name) else mask_values(value, secret_values)
+    return masked
+
+
+def mask_url(url, secret_values=()):
+    """Mask secret query parameters and any known secret value (e.g. in the path)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    query = [
+        (key, MASK if is_secret_key(key) else value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    netloc = parts.netloc
+    if "@" in netloc:  # user:password@host
+        netloc = MASK + "@" + netloc.rsplit("@", 1)[1]
+    masked = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), ""))
+    return mask_values(masked, secret_values)
+
+
+def _mask_structure(data):
+    if isinstance(data, dict):
+        return {
+            key: MASK if is_secret_key(key) and isinstance(value, str | int) else _mask_structure(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [_mask_structure(item) for item in data]
+    return data
+
+
+def mask_body(body, secret_values=(), limit=20000):
+    """Mask a request/response body given as bytes or str, JSON or form or XML or text."""
+    if body is None:
+        return ""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    body = str(body)
+    stripped = body.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            body = json.dumps(_mask_structure(json.loads(body)), ensure_ascii=False)
+        except ValueError:
+            pass
+    elif "=" in body and "\n" not in body and "<" not in body:
+        pairs = parse_qsl(body, keep_blank_values=True)
+        if pairs:
+            body = urlencode([(k, MASK if is_secret_key(k) else v) for k, v in pairs], safe="*")
+    else:
+        # XML/SOAP elements such as <Password>..</Password> or <eBayAuthToken>..</...>
+        body = re.sub(
+            r"<(?P<tag>[\w:]*(?:password|token|secret|apikey|api_key)[\w:]*)>[^<]*</(?P=tag)>",
+            lambda m: f"<{m.group('tag')}>{MASK}</{m.group('tag')}>",
+            body,
+            flags=re.IGNORECASE,
+        )
+    body = mask_values(body, secret_values)
+    return body[:limit]
+
+
+# --------------------------------------------------------------------------- retry
+
+
+def backoff_delay(attempt, base_seconds, max_seconds, wait_hint=None, rand=random.random):
+    """Seconds to wait before attempt ``attempt + 1``.
+
+    A platform's own hint (Retry-After, reset header) wins, padded by a little jitter so a
+    crowd of workers does not hit the reset second together; otherwise exponential backoff
+    with "equal jitter" (half fixed, half random) capped at ``max_seconds``.
+    """
+    if wait_hint is not None and wait_hint >= 0:
+        return wait_hint + rand() * min(5.0, 1 + wait_hint * 0.1)
+    exponential = min(max_seconds, base_seconds * (2 ** max(attempt - 1, 0)))
+    return exponential / 2 + rand() * exponential / 2
+
+
+def parse_retry_after(value, now=None):
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date. None if unusable."""
+    if value in (None, ""):
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = now or datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+# --------------------------------------------------------------------------- timestamps
+
+
+class NaiveTimestampError(ValueError):
+    pass
+
+
+def parse_timestamp(value, source_tz=None):
+    """Parse a platform timestamp into a naive UTC datetime (Odoo's storage convention).
+
+    A timestamp without an offset is only accepted with an explicit ``source_tz``, because
+    platforms that send local time (ShipStation: Pacific) would otherwise shift by hours.
+    """
+    if value in (None, "", False):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = date_parser.parse(str(value))
+        except (ValueError, OverflowError) as error:
+            raise ValueError(f"Unreadable timestamp {value!r}: {error}") from None
+    if moment.tzinfo is None:
+        if not source_tz:
+            raise NaiveTimestampError(
+                f"Timestamp {value!r} has no timezone and no source timezone is configured"
+            )
+        moment = moment.replace(tzinfo=ZoneInfo(source_tz))
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def format_local(moment_utc, target_tz, fmt="%Y-%m-%d %H:%M:%S"):
+    """Render a naive-UTC datetime in a platform's local timezone (for query filters)."""
+    aware = moment_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(target_tz))
+    return aware.strftime(fmt)
+
+
+def utc_window_start(last_success, overlap_seconds, default_days):
+    """Start of an incremental fetch: last success minus an overlap, or N days back."""
+    if last_success:
+        return last_success - timedelta(seconds=overlap_seconds)
+    return datetime.now(UTC).replace(tzinfo=None) - timedelta(days=default_days)
+
+
+# --------------------------------------------------------------------------- phones
+
+
+def normalize_phone(raw, default_country=None):
+    """E.164 form of ``raw`` or None when it does not parse as a possible number."""
+    if not raw or not str(raw).strip():
+        return None
+    try:
+        number = phonenumbers.parse(str(raw), (default_country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

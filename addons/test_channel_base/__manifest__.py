@@ -1,0 +1,13 @@
+{
+    "name": "Channel Connectors: Base Tests",
+    "summary": "An 'example' platform that exercises channel_base end to end against the "
+    "example simulator (tests only; do not install in production)",
+    "version": "18.0.1.0.0",
+    "category": "Hidden/Tests",
+    "license": "LGPL-3",
+    "author": "Channel Connectors",
+    "website": "https://github.com/channel-connectors/channel-connectors",
+    "depends": ["channel_base"],
+    "data": [],
+    "installable": True,
+}

@@ -1,0 +1,152 @@
+import threading
+import time
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import TransactionCase, tagged
+from odoo.tests.common import get_db_name
+
+from odoo.addons.channel_base.exceptions import (
+    PermanentError,
+    RateLimitedError,
+    TransientError,
+)
+from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+
+from tests.simulators.example import ExampleSimulator
+
+from ..client import ExampleClient
+
+API_KEY = "ex-KEY-5f2a9c1d-very-secret"
+
+
+@tagged("post_install", "-at_install")
+class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = start_simulator(cls, ExampleSimulator, api_key=API_KEY)
+        cls.credential_id = cls.create_committed_credential({
+            "name": "Example HTTP", "platform": "example", "api_base_url": cls.sim.url,
+            "example_api_key": API_KEY, "request_timeout": 1,
+        })
+        super().setUpClass()
+        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        self.credential._invalidate_access_token()
+
+    def _logs(self):
+        return self.env["channel.api.log"].search(
+            [("credential_id", "=", self.credential.id)], order="id")
+
+    def test_every_kind_of_secret_is_masked_in_the_log(self):
+        client = ExampleClient(self.credential)
+        client.request("GET", "/orders", params={"page": 1, "api_key": API_KEY,
+                                                   "token": "tok-in-query"},
+                       headers={"X-Api-Key": API_KEY, "X-Trace": f"trace {API_KEY}"})
+        client.request("POST", "/orders", json={"reference": "M1", "password": "hunter2-pw",
+                                                "note": f"key is {API_KEY}"})
+        token = client._access_token()
+        webhook_secret = self.credential.sudo().webhook_secret
+        logs = self._logs()
+        self.assertEqual(len(logs), 3)  # token call + 2
+        for log in logs:
+            dump = " ".join(str(log[name] or "") for name in (
+                "url", "request_headers", "request_body", "response_headers",
+                "response_body", "error"))
+            for secret in (API_KEY, token, "tok-in-query", "hunter2-pw", webhook_secret):
+                self.assertNotIn(secret, dump, f"{secret!r} leaked in log {log.id}")
+        self.assertIn("page=1", logs[1].url)
+        self.assertIn("M1", logs[2].request_body)
+
+    def test_log_survives_the_rollback_of_the_caller(self):
+        client = ExampleClient(self.credential)
+        with self.assertRaises(PermanentError):
+            with self.env.cr.savepoint():
+                client.request("POST", "/orders", json={"no_reference": True})
+        self.assertEqual(self._logs()[-1].status_code, 400)
+        with Registry(get_db_name()).cursor() as other:
+            env = api.Environment(other, SUPERUSER_ID, {})
+            count = env["channel.api.log"].search_count(
+                [("credential_id", "=", self.credential.id), ("status_code", "=", 400)])
+        self.assertGreaterEqual(count, 1, "the log is committed, visible from another cursor")
+
+    def test_timeout_drop_and_malformed_are_transient(self):
+        client = ExampleClient(self.credential)
+        client._access_token()
+        self.sim.inject("slow", seconds=2.5, path="/orders")
+        with self.assertRaisesRegex(TransientError, "No answer .* within 1 s"):
+            client.request("GET", "/orders")
+        self.sim.inject("drop", path="/orders")
+        with self.assertRaisesRegex(TransientError, "Could not reach"):
+            client.request("GET", "/orders")
+        self.sim.inject("malformed", path="/orders")
+        with self.assertRaisesRegex(TransientError, "Unreadable JSON"):
+            client.request_json("GET", "/orders")
+        self.sim.inject("server_error", status=503, path="/orders")
+        with self.assertRaisesRegex(TransientError, "HTTP 503"):
+            client.request("GET", "/orders")
+        errors = self._logs().filtered("is_error")
+        self.assertEqual(len(errors), 3, "timeout, drop and 503 are logged as errors")
+        self.assertEqual(errors[0].error, "timeout")
+
+    def test_429_carries_the_platform_wait_and_blocks_other_workers(self):
+        self.credential.example_rate_limit = 100
+        client = ExampleClient(self.credential)
+        client._access_token()
+        self.sim.inject("rate_limit", retry_after=42, path="/orders")
+        with self.assertRaises(RateLimitedError) as caught:
+            client.request("GET", "/orders")
+        self.assertEqual(caught.exception.wait, 42)
+        # The shared state now blocks every worker until the wait is over.
+        other = ExampleClient(self.credential)
+        other.max_inline_wait = 0.2
+        started = len(self.sim.requests)
+        with self.assertRaises(RateLimitedError) as blocked:
+            other.request("GET", "/orders")
+        self.assertGreater(blocked.exception.wait, 30)
+        self.assertEqual(len(self.sim.requests), started, "no request was sent while blocked")
+
+    def test_request_window_is_never_exceeded(self):
+        sim = ExampleSimulator(api_key=API_KEY, rate_limit_per_minute=12, window_seconds=2)
+        sim.start()
+        self.addCleanup(sim.stop)
+        self.credential.write({"api_base_url": sim.url, "example_rate_limit": 10})
+        client = ExampleClient(self.credential)
+        client.rate_limit_period = 2.0
+        started = time.monotonic()
+        for _ in range(25):
+            client.request("GET", "/orders")
+        elapsed = time.monotonic() - started
+        statuses = [r for r in sim.requests if r.path == "/orders"]
+        self.assertEqual(len(statuses), 25)
+        self.assertFalse([log for log in self._logs() if log.status_code == 429])
+        self.assertGreaterEqual(elapsed, 3.5, "25 requests at 10 per 2 s need two full waits")
+
+    def test_token_is_fetched_once_by_concurrent_workers(self):
+        results, errors = [], []
+        barrier = threading.Barrier(4)
+
+        def worker():
+            try:
+                with Registry(get_db_name()).cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    credential = env["integration.credential"].browse(self.credential_id)
+                    barrier.wait()
+                    results.append(credential._get_access_token(
+                        ExampleClient(credential)._fetch_access_token))
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        # Forget the process cache so every thread goes to the database.
+        self.credential._invalidate_access_token()
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertFalse(errors)
+        self.assertEqual(len(set(results)), 1)
+        self.assertEqual(len([r for r in self.sim.requests if r.path == "/oauth/token"]), 1)

@@ -1,0 +1,127 @@
+"""A tiny generic "orders" API to test an HTTP client and the job queue end to end.
+
+- POST /oauth/token {"api_key"} -> {"access_token", "expires_in"}; other routes need
+  `Authorization: Bearer <token>`; sim.expire_tokens() makes every issued token answer 401.
+- GET /orders?page=N&page_size=M (page_size clamped to 100) -> {orders, page, pages, total}.
+- GET /orders/<id>; POST /orders upserts by "reference" (201 created, 200 updated).
+- Option rate_limit_per_minute: fixed-window limit; when enabled every answer carries
+  X-Rate-Limit-Limit/-Remaining/-Reset and excess requests get 429.
+"""
+import secrets
+import time
+from datetime import datetime, timezone
+
+from .base import FixedWindowRateLimiter, Simulator, int_arg, page_slice, route
+
+MAX_PAGE_SIZE = 100
+
+
+class ExampleSimulator(Simulator):
+    name = 'example'
+    default_options = {
+        'api_key': 'example-key',
+        'token_lifetime': 3600,
+        'rate_limit_per_minute': None,
+        'window_seconds': 60,
+        'clock': time.time,  # epoch seconds; tests pass a fake to move time without sleeping
+    }
+
+    def init_state(self):
+        self.orders = {}  # reference -> order
+        self.token_expiry = {}  # access token -> epoch seconds
+        self._next_order_id = 1
+        self.rate_limiter = None
+        if self.options['rate_limit_per_minute']:
+            self.rate_limiter = FixedWindowRateLimiter(
+                self.options['rate_limit_per_minute'], self.options['window_seconds'],
+                self.options['clock'])
+
+    # ----------------------------------------------------------------- test controls
+
+    def add_order(self, order):
+        """Seed an order (upsert by reference) and return the stored copy."""
+        with self.lock:
+            stored, _created = self._upsert_order(dict(order))
+            return stored
+
+    def expire_tokens(self):
+        with self.lock:
+            self.token_expiry = dict.fromkeys(self.token_expiry, 0)
+
+    # ----------------------------------------------------------------- hooks
+
+    def authenticate(self, request):
+        if request.path == '/oauth/token':
+            return None
+        scheme, _, token = request.headers.get('Authorization', '').partition(' ')
+        if scheme.lower() != 'bearer' or not token:
+            return self.error(401, 'missing bearer token')
+        if self.token_expiry.get(token, 0) <= self.options['clock']():
+            return self.error(401, 'invalid or expired token')
+        return None
+
+    def check_rate_limit(self, request):
+        if self.rate_limiter is None:
+            return None
+        decision = self.rate_limiter.hit('all')
+        request.environ['simulator.rate_limit'] = decision
+        return None if decision.allowed else self.error(429, 'rate limit exceeded')
+
+    def after_response(self, request, response):
+        decision = request.environ.get('simulator.rate_limit')
+        if decision is not None:
+            response.headers['X-Rate-Limit-Limit'] = str(decision.limit)
+            response.headers['X-Rate-Limit-Remaining'] = str(decision.remaining)
+            response.headers['X-Rate-Limit-Reset'] = str(decision.reset_seconds)
+
+    # ----------------------------------------------------------------- routes
+
+    @route('POST', '/oauth/token')
+    def issue_token(self, request):
+        payload = self.request_json(request) or {}
+        if payload.get('api_key') != self.options['api_key']:
+            return self.error(401, 'invalid api_key')
+        token = secrets.token_hex(16)
+        lifetime = self.options['token_lifetime']
+        self.token_expiry[token] = self.options['clock']() + lifetime
+        return self.json({'access_token': token, 'token_type': 'Bearer', 'expires_in': lifetime})
+
+    @route('GET', '/orders')
+    def list_orders(self, request):
+        page = int_arg(request, 'page', 1)
+        page_size = int_arg(request, 'page_size', 50, maximum=MAX_PAGE_SIZE)
+        all_orders = sorted(self.orders.values(), key=lambda order: order['id'])
+        orders, pages = page_slice(all_orders, page, page_size)
+        return self.json({'orders': orders, 'page': page, 'pages': pages,
+                          'total': len(all_orders)})
+
+    @route('GET', '/orders/<int:order_id>')
+    def get_order(self, request, order_id):
+        for order in self.orders.values():
+            if order['id'] == order_id:
+                return self.json(order)
+        return self.error(404, f'order {order_id} not found')
+
+    @route('POST', '/orders')
+    def upsert_order(self, request):
+        payload = self.request_json(request)
+        if not isinstance(payload, dict) or not payload.get('reference'):
+            return self.error(400, 'a JSON object with a "reference" is required')
+        order, created = self._upsert_order(payload)
+        return self.json(order, status=201 if created else 200)
+
+    # ----------------------------------------------------------------- state
+
+    def _upsert_order(self, payload):
+        now = datetime.now(timezone.utc).isoformat()
+        reference = payload.get('reference') or f'ORD-{self._next_order_id}'
+        existing = self.orders.get(reference)
+        if existing is not None:
+            order = {**payload, 'id': existing['id'], 'reference': reference,
+                     'created_at': existing['created_at'], 'updated_at': now}
+        else:
+            order = {**payload, 'id': self._next_order_id, 'reference': reference,
+                     'created_at': now, 'updated_at': now}
+            self._next_order_id += 1
+        self.orders[reference] = order
+        return order, existing is None
