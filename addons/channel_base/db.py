@@ -16,6 +16,9 @@ from odoo import sql_db
 def independent_cursor(env, lock_timeout_ms=5000):
     cursor = sql_db.db_connect(env.cr.dbname).cursor()
     try:
+        # Read committed: after waiting for a lock, see what the other worker committed
+        # (Odoo's default repeatable read would raise a serialization failure instead).
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         # Never wait forever on a row the caller's own transaction holds.
         cursor.execute("SET LOCAL lock_timeout = %s", (f"{int(lock_timeout_ms)}ms",))
         yield cursor

@@ -1,6 +1,7 @@
 import json
 import logging
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from odoo import http
@@ -55,12 +56,14 @@ class ChannelWebhookController(http.Controller):
         """The body, or None when it exceeds ``max_bytes`` (checked before reading it
         whole: the declared length first, then a bounded read for chunked bodies)."""
         httprequest = request.httprequest
+        # werkzeug enforces this limit while streaming a body without a declared length.
+        httprequest.max_content_length = max_bytes
         if (httprequest.content_length or 0) > max_bytes:
             return None
-        body = httprequest.stream.read(max_bytes + 1)
-        if len(body) > max_bytes:
+        try:
+            return httprequest.get_data()
+        except RequestEntityTooLarge:
             return None
-        return body
 
     def _accept(self, credential, raw_body, headers):
         Event = credential.env["channel.webhook.event"]

@@ -121,7 +121,18 @@ class ChannelRateLimit(models.Model):
             "FOR UPDATE",
             (credential_id, bucket),
         )
-        return cr.dictfetchone()
+        row = cr.dictfetchone()
+        if (row["kind"], row["capacity"], row["period_seconds"]) != (kind, capacity,
+                                                                     period_seconds):
+            # The configuration changed (plan upgrade, new setting): it wins.
+            cr.execute(
+                "UPDATE channel_rate_limit SET kind = %s, capacity = %s, period_seconds = %s, "
+                "available = LEAST(available, %s) WHERE id = %s",
+                (kind, capacity, period_seconds, capacity, row["id"]),
+            )
+            row.update(kind=kind, capacity=capacity, period_seconds=period_seconds,
+                       available=min(row["available"], capacity))
+        return row
 
     @staticmethod
     def _replenished(row, now):

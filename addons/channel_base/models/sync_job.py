@@ -222,6 +222,8 @@ class SyncJob(models.Model):
     def _claim_due_job_ids(self, cr, limit, worker):
         """Mark up to ``limit`` due jobs running for this worker; concurrent claimers skip
         each other's rows instead of waiting or taking them twice."""
+        if cr is self.env.cr:
+            self.env.flush_all()
         now = fields.Datetime.now()
         cr.execute(
             """UPDATE sync_job
@@ -346,6 +348,7 @@ class SyncJob(models.Model):
             timeout_seconds = int(self.env["ir.config_parameter"].sudo().get_param(
                 "channel_base.job_running_timeout", 900))
         cutoff = fields.Datetime.now() - timedelta(seconds=timeout_seconds)
+        self.flush_model()
         self.env.cr.execute(
             "SELECT id FROM sync_job WHERE state = 'running' AND started_at < %s "
             "FOR UPDATE SKIP LOCKED",
