@@ -127,11 +127,13 @@ class ChannelRateLimit(models.Model):
             # The configuration changed (plan upgrade, new setting): it wins.
             cr.execute(
                 "UPDATE channel_rate_limit SET kind = %s, capacity = %s, period_seconds = %s, "
-                "available = LEAST(available, %s) WHERE id = %s",
-                (kind, capacity, period_seconds, capacity, row["id"]),
+                "available = LEAST(available, %s), window_resets_at = LEAST(window_resets_at, %s) "
+                "WHERE id = %s",
+                (kind, capacity, period_seconds, capacity, now + period_seconds, row["id"]),
             )
             row.update(kind=kind, capacity=capacity, period_seconds=period_seconds,
-                       available=min(row["available"], capacity))
+                       available=min(row["available"], capacity),
+                       window_resets_at=min(row["window_resets_at"], now + period_seconds))
         return row
 
     @staticmethod

@@ -36,6 +36,7 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
         super().setUp()
         self.sim.reset()
         self.credential._invalidate_access_token()
+        self.env["channel.rate.limit"]._forget([self.credential_id])
         self._clear_logs()
 
     def _logs(self):
