@@ -5,7 +5,7 @@ Run: /opt/odoo18/venv/bin/python -m pytest tests/test_simulators.py -q -p no:odo
 import base64
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -18,7 +18,6 @@ from tests.simulators.example import ExampleSimulator
 from tests.simulators.shipstation import ShipStationSimulator
 
 SHIPSTATION_AUTH = ('ShipStation', 'Rocks')
-UTC = timezone.utc
 
 
 class FakeClock:
@@ -111,7 +110,7 @@ def test_routes_and_unknown_routes(echo):
 
 
 def test_unknown_option_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='unknown options'):
         ShipStationSimulator(api_kee='typo')
 
 
@@ -121,10 +120,12 @@ def test_requests_are_recorded_in_order(echo):
     requests.post(f'{echo.url}/hook', data=b'not json')
     first, second, third = echo.requests
     assert (first.method, first.path, first.query) == ('GET', '/items', {'page': '2'})
-    assert first.headers['x-trace'] == 'abc' and first.headers.get('X-TRACE') == 'abc'
+    assert first.headers['x-trace'] == 'abc'
+    assert first.headers.get('X-TRACE') == 'abc'
     assert 'x-trace' in first.headers
     assert (second.method, second.json, second.body) == ('POST', {'a': 1}, b'{"a": 1}')
-    assert third.body == b'not json' and third.json is None
+    assert third.body == b'not json'
+    assert third.json is None
 
 
 def test_rate_limit_fault(echo):
@@ -148,7 +149,7 @@ def test_server_error_fault_statuses(echo):
     assert requests.get(f'{echo.url}/items').status_code == 500
     assert requests.get(f'{echo.url}/items').status_code == 503
     assert requests.get(f'{echo.url}/items').status_code == 200
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='5xx'):
         echo.inject('server_error', status=404)
 
 
@@ -162,7 +163,7 @@ def test_malformed_fault_gives_invalid_json(echo):
     answer = requests.get(f'{echo.url}/items')
     assert answer.status_code == 200
     assert answer.headers['Content-Type'] == 'application/json'
-    with pytest.raises(ValueError):
+    with pytest.raises(requests.exceptions.JSONDecodeError):
         answer.json()
 
 
@@ -178,7 +179,7 @@ def test_drop_fault_is_a_connection_error(echo):
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(f'{echo.url}/items', timeout=2)
     assert requests.get(f'{echo.url}/items', timeout=2).status_code == 200
-    with requests.Session() as session:  # also when the connection was kept alive
+    with requests.Session() as session:  # a pooled session sees the same error
         assert session.get(f'{echo.url}/items', timeout=2).status_code == 200
         echo.inject('drop')
         with pytest.raises(requests.exceptions.ConnectionError):
@@ -195,7 +196,7 @@ def test_fault_count_and_path_filter(echo):
 
 
 def test_unknown_fault_kind_is_refused(echo):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='unknown fault kind'):
         echo.inject('explode')
 
 
@@ -203,7 +204,8 @@ def test_reset_clears_requests_and_faults(echo):
     requests.get(f'{echo.url}/items')
     echo.inject('server_error')
     echo.reset()
-    assert echo.requests == [] and echo.pending_faults == []
+    assert echo.requests == []
+    assert echo.pending_faults == []
     assert requests.get(f'{echo.url}/items').status_code == 200
 
 
@@ -266,7 +268,8 @@ def test_example_upsert_by_reference_is_idempotent():
                               json={'reference': 'SO001', 'amount': 12})
         assert (created.status_code, again.status_code) == (201, 200)
         assert created.json()['id'] == again.json()['id']
-        assert len(example.orders) == 1 and example.orders['SO001']['amount'] == 12
+        assert len(example.orders) == 1
+        assert example.orders['SO001']['amount'] == 12
         missing = requests.post(f'{example.url}/orders', headers=headers, json={'amount': 1})
         assert missing.status_code == 400
         order_id = created.json()['id']
@@ -284,6 +287,9 @@ def test_example_rate_limit_window(clock):
         assert limited.status_code == 429
         assert limited.headers['X-Rate-Limit-Remaining'] == '0'
         assert limited.headers['X-Rate-Limit-Reset'] == '60'
+        refused = requests.get(f'{example.url}/orders')  # no token: not counted, still told
+        assert refused.status_code == 401
+        assert refused.headers['X-Rate-Limit-Remaining'] == '0'
         clock.advance(60)
         assert requests.get(f'{example.url}/orders', headers=headers).status_code == 200
 
@@ -311,7 +317,8 @@ def test_shipstation_createorders_upsert_is_idempotent(shipstation):
                           auth=SHIPSTATION_AUTH).json()
     assert first['hasErrors'] is False
     generated_key = first['results'][1]['orderKey']
-    assert first['results'][0]['orderKey'] == 'odoo-db-1' and generated_key
+    assert first['results'][0]['orderKey'] == 'odoo-db-1'
+    assert generated_key
     assert all(isinstance(result['orderId'], int) for result in first['results'])
     batch[0]['items'][0]['quantity'] = 5
     second = requests.post(f'{shipstation.url}/orders/createorders', json=batch[:1],
@@ -326,7 +333,8 @@ def test_shipstation_createorder_returns_the_order(shipstation):
                            json=shipstation_order('SO001', key='k1', orderId=999))
     order = answer.json()
     assert answer.status_code == 200
-    assert isinstance(order['orderId'], int) and order['orderId'] != 999  # orderId read-only
+    assert isinstance(order['orderId'], int)
+    assert order['orderId'] != 999
     assert order['orderKey'] == 'k1'
     assert order['orderDate'] == '2024-01-15T02:00:00.0000000'  # 10:00Z in PST
     fetched = requests.get(f"{shipstation.url}/orders/{order['orderId']}",
@@ -371,7 +379,8 @@ def test_shipstation_per_order_errors(shipstation):
     assert '50 characters' in messages[1]
     assert 'billTo' in messages[2]
     assert "SKU 'BAD'" in messages[3]
-    assert 'orderDate' in messages[4] and 'orderStatus' in messages[4]
+    assert 'orderDate' in messages[4]
+    assert 'orderStatus' in messages[4]
     assert len(shipstation.orders) == 1
 
 
@@ -389,9 +398,11 @@ def test_shipstation_shipped_and_cancelled_orders_cannot_be_updated(shipstation)
                            auth=SHIPSTATION_AUTH).json()
     assert answer['hasErrors'] is True
     shipped_result, cancelled_result = answer['results']
-    assert not shipped_result['success'] and 'shipped' in shipped_result['errorMessage']
+    assert not shipped_result['success']
+    assert 'shipped' in shipped_result['errorMessage']
     assert shipped_result['orderId'] == shipstation.orders['k1']['orderId']
-    assert not cancelled_result['success'] and 'cancelled' in cancelled_result['errorMessage']
+    assert not cancelled_result['success']
+    assert 'cancelled' in cancelled_result['errorMessage']
     single = requests.post(f'{shipstation.url}/orders/createorder', json=updates[0],
                            auth=SHIPSTATION_AUTH)
     assert single.status_code == 400
@@ -413,39 +424,43 @@ def test_shipstation_list_orders_filters_and_pages(shipstation):
     assert (paged['total'], paged['page'], paged['pages'], len(paged['orders'])) == (5, 2, 3, 2)
 
 
-@pytest.mark.parametrize('header_style, header_names', [
+@pytest.mark.parametrize(('header_style', 'header_names'), [
     ('standard', ('X-Rate-Limit-Limit', 'X-Rate-Limit-Remaining', 'X-Rate-Limit-Reset')),
     ('lowercase_alt', ('x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset')),
 ])
 def test_shipstation_40_requests_per_minute(clock, header_style, header_names):
     limit_name, remaining_name, reset_name = header_names
-    with ShipStationSimulator(clock=clock, header_style=header_style) as shipstation:
-        with requests.Session() as session:
-            session.auth = SHIPSTATION_AUTH
-            answers = [session.get(f'{shipstation.url}/orders') for _ in range(40)]
-            assert {answer.status_code for answer in answers} == {200}
-            assert limit_name in list(answers[0].headers.keys())  # the exact spelling
-            assert answers[0].headers[limit_name] == '40'
-            assert answers[0].headers[remaining_name] == '39'
-            assert answers[-1].headers[remaining_name] == '0'
-            clock.advance(15)
-            throttled = session.get(f'{shipstation.url}/orders')
-            assert throttled.status_code == 429
-            assert throttled.json() == {'statusCode': 429,
-                                        'message': 'ThrottlerException: Too Many Requests'}
-            assert throttled.headers[remaining_name] == '0'
-            assert throttled.headers[reset_name] == '45'
-            assert shipstation.throttled_count == 1
-            clock.advance(45)
-            assert session.get(f'{shipstation.url}/orders').status_code == 200
+    simulator = ShipStationSimulator(clock=clock, header_style=header_style)
+    with simulator as shipstation, requests.Session() as session:
+        session.auth = SHIPSTATION_AUTH
+        answers = [session.get(f'{shipstation.url}/orders') for _ in range(40)]
+        assert {answer.status_code for answer in answers} == {200}
+        assert limit_name in list(answers[0].headers.keys())  # the exact spelling
+        assert answers[0].headers[limit_name] == '40'
+        assert answers[0].headers[remaining_name] == '39'
+        assert answers[-1].headers[remaining_name] == '0'
+        clock.advance(15)
+        throttled = session.get(f'{shipstation.url}/orders')
+        assert throttled.status_code == 429
+        assert throttled.json() == {'statusCode': 429,
+                                    'message': 'ThrottlerException: Too Many Requests'}
+        assert throttled.headers[remaining_name] == '0'
+        assert throttled.headers[reset_name] == '45'
+        assert shipstation.throttled_count == 1
+        unrouted = session.get(f'{shipstation.url}/nothing')
+        assert unrouted.status_code == 404
+        assert unrouted.headers[remaining_name] == '0'
+        clock.advance(45)
+        assert session.get(f'{shipstation.url}/orders').status_code == 200
+        assert session.get(f'{shipstation.url}/nothing').headers[remaining_name] == '39'
 
 
 def test_shipstation_short_rate_window_in_real_time():
-    with ShipStationSimulator(requests_per_minute=2, window_seconds=0.3) as shipstation:
+    with ShipStationSimulator(requests_per_minute=2, window_seconds=0.5) as shipstation:
         statuses = [requests.get(f'{shipstation.url}/orders', auth=SHIPSTATION_AUTH).status_code
                     for _ in range(3)]
         assert statuses == [200, 200, 429]
-        time.sleep(0.35)
+        time.sleep(0.55)
         answer = requests.get(f'{shipstation.url}/orders', auth=SHIPSTATION_AUTH)
         assert answer.status_code == 200
 
@@ -557,7 +572,8 @@ def test_shipstation_v1_webhook_subscriptions(shipstation):
                            json={'target_url': 'http://127.0.0.1:1/hook', 'event': 'SHIP_NOTIFY',
                                  'friendly_name': 'Odoo'}).json()
     webhook_id = answer['id']
-    assert answer['WebHookID'] == webhook_id and answer['HookType'] == 'SHIP_NOTIFY'
+    assert answer['WebHookID'] == webhook_id
+    assert answer['HookType'] == 'SHIP_NOTIFY'
     listed = requests.get(f'{shipstation.url}/webhooks', auth=SHIPSTATION_AUTH).json()
     assert [webhook['Name'] for webhook in listed['webhooks']] == ['Odoo']
     bad_event = requests.post(f'{shipstation.url}/webhooks/subscribe', auth=SHIPSTATION_AUTH,
@@ -605,7 +621,19 @@ def test_shipstation_ship_notify_to_a_dead_receiver_reports_the_error(shipstatio
     receiver.inject('drop')
     (status, error_text), = shipstation.deliver_ship_notify(
         batch_shipment_ids=list(shipstation.shipments))
-    assert status is None and 'Connection' in error_text
+    assert status is None
+    assert 'Connection' in error_text
+
+
+def test_shipstation_v1_deliveries_can_carry_the_v2_signature(clock, receiver):
+    with ShipStationSimulator(clock=clock, sign_v1_webhooks=True) as shipstation:
+        requests.post(f'{shipstation.url}/webhooks/subscribe', auth=SHIPSTATION_AUTH,
+                      json={'target_url': f'{receiver.url}/hook', 'event': 'SHIP_NOTIFY'})
+        shipstation.add_order(shipstation_order('SO001', key='k1'))
+        shipstation.ship_order('k1')
+        shipstation.deliver_ship_notify()
+        delivered = receiver.requests[-1]
+        verify_v2_signature(shipstation.jwks(), delivered.headers, delivered.body)
 
 
 def public_key_from_jwk(jwk):
@@ -655,10 +683,12 @@ def test_shipstation_v2_webhooks_and_signed_fulfillment_delivery(shipstation, re
     created = requests.post(url, json=subscription, headers=v2_auth)
     assert created.status_code == 201
     webhook = created.json()
-    assert webhook['event'] == 'fulfillment_shipped_v2' and webhook['webhook_id']
+    assert webhook['event'] == 'fulfillment_shipped_v2'
+    assert webhook['webhook_id']
     assert requests.get(url, headers=v2_auth).json() == [webhook]
     bad = requests.post(url, json={**subscription, 'event': 'nope'}, headers=v2_auth)
-    assert bad.status_code == 400 and bad.json()['errors'][0]['message']
+    assert bad.status_code == 400
+    assert bad.json()['errors'][0]['message']
 
     shipstation.add_order(shipstation_order('SO001', key='k1'))
     shipstation.ship_order('k1', tracking_number='1ZV2', ship_date=datetime(2024, 3, 10, 1, 0))
@@ -672,6 +702,9 @@ def test_shipstation_v2_webhooks_and_signed_fulfillment_delivery(shipstation, re
     verify_v2_signature(jwks, delivered.headers, delivered.body)
 
     webhook_url = f"{url}/{webhook['webhook_id']}"
+    renamed = requests.put(webhook_url, json={'name': 'Odoo prod'}, headers=v2_auth)
+    assert renamed.status_code == 204
+    assert requests.get(webhook_url, headers=v2_auth).json()['name'] == 'Odoo prod'
     assert requests.delete(webhook_url, headers=v2_auth).status_code == 204
     assert requests.get(webhook_url, headers=v2_auth).status_code == 404
     assert shipstation.deliver_fulfillment_shipped_v2('k1') == []
@@ -681,7 +714,8 @@ def test_shipstation_reset_keeps_signing_keys(shipstation):
     shipstation.add_order(shipstation_order('SO001', key='k1'))
     key_ids = list(shipstation.signing_keys)
     shipstation.reset()
-    assert shipstation.orders == {} and shipstation.shipments == {}
+    assert shipstation.orders == {}
+    assert shipstation.shipments == {}
     assert list(shipstation.signing_keys) == key_ids
 
 

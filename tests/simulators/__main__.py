@@ -4,6 +4,7 @@ Each simulator gets its own port, port-base + its index in the registry (so a si
 its port whichever names are asked for), and prints "name: url" at startup.
 """
 import argparse
+import contextlib
 import logging
 import signal
 import threading
@@ -43,10 +44,8 @@ def main(argv=None):
         print(f'{name}: {simulator.url}', flush=True)
     stop_requested = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_args: stop_requested.set())  # docker stop
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
         stop_requested.wait()
-    except KeyboardInterrupt:
-        pass
     for simulator in running:
         simulator.stop()
 

@@ -4,6 +4,7 @@ A simulator is a small WSGI app served on a local port that behaves like a docum
 API, including the unpleasant parts (rate limits, expired tokens, malformed answers, dropped
 connections), so connector tests exercise the real HTTP stack instead of mocks.
 """
+import contextlib
 import json
 import logging
 import math
@@ -11,6 +12,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
@@ -98,15 +100,28 @@ class FixedWindowRateLimiter:
         self._window_by_key = {}  # key -> [window_start, request_count]
 
     def hit(self, key):
+        """Count one request for `key`; the decision says whether it is allowed."""
+        window = self._current_window(key)
+        if window[1] < self.limit:
+            window[1] += 1
+            return self._decision(window, allowed=True)
+        return self._decision(window, allowed=False)
+
+    def peek(self, key):
+        """The state of `key`'s window without counting a request (for rate-limit headers)."""
+        window = self._current_window(key)
+        return self._decision(window, allowed=window[1] < self.limit)
+
+    def _current_window(self, key):
         now = self.clock()
         window = self._window_by_key.get(key)
         if window is None or now >= window[0] + self.window_seconds:
             window = self._window_by_key[key] = [now, 0]
-        reset_seconds = max(0, math.ceil(window[0] + self.window_seconds - now))
-        if window[1] >= self.limit:
-            return RateLimitDecision(False, self.limit, 0, reset_seconds)
-        window[1] += 1
-        return RateLimitDecision(True, self.limit, self.limit - window[1], reset_seconds)
+        return window
+
+    def _decision(self, window, allowed):
+        reset_seconds = max(0, math.ceil(window[0] + self.window_seconds - self.clock()))
+        return RateLimitDecision(allowed, self.limit, self.limit - window[1], reset_seconds)
 
 
 class _LoggingRequestHandler(WSGIRequestHandler):
@@ -126,8 +141,8 @@ class Simulator:
     """
 
     name = 'base'
-    default_options = {}
-    fault_messages = {
+    default_options: ClassVar[dict] = {}
+    fault_messages: ClassVar[dict] = {
         'rate_limit': 'Too Many Requests',
         'server_error': 'Internal Server Error',
         'unauthorized': 'Unauthorized',
@@ -251,10 +266,8 @@ class Simulator:
         # answer; raising ConnectionError makes werkzeug abandon the request silently.
         connection = request.environ.get('werkzeug.socket')
         if connection is not None:
-            try:
+            with contextlib.suppress(OSError):  # the client may already be gone
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         raise ConnectionError('simulator fault: connection dropped')
 
     # ----------------------------------------------------------------- dispatch
@@ -320,11 +333,9 @@ class Simulator:
 
     def authenticate(self, request):
         """Hook: return a Response to refuse the request, None to accept it."""
-        return None
 
     def check_rate_limit(self, request):
         """Hook, called after authenticate(): return a Response to throttle, None to accept."""
-        return None
 
     def after_response(self, request, response):
         """Hook: adjust every routed response (not injected faults), e.g. add rate-limit headers."""

@@ -9,7 +9,8 @@
 """
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import ClassVar
 
 from .base import FixedWindowRateLimiter, Simulator, int_arg, page_slice, route
 
@@ -18,7 +19,7 @@ MAX_PAGE_SIZE = 100
 
 class ExampleSimulator(Simulator):
     name = 'example'
-    default_options = {
+    default_options: ClassVar[dict] = {
         'api_key': 'example-key',
         'token_lifetime': 3600,
         'rate_limit_per_minute': None,
@@ -68,11 +69,14 @@ class ExampleSimulator(Simulator):
         return None if decision.allowed else self.error(429, 'rate limit exceeded')
 
     def after_response(self, request, response):
-        decision = request.environ.get('simulator.rate_limit')
-        if decision is not None:
-            response.headers['X-Rate-Limit-Limit'] = str(decision.limit)
-            response.headers['X-Rate-Limit-Remaining'] = str(decision.remaining)
-            response.headers['X-Rate-Limit-Reset'] = str(decision.reset_seconds)
+        if self.rate_limiter is None:
+            return
+        # Refused (401) and unrouted (404) requests are not counted but still get the headers.
+        decision = (request.environ.get('simulator.rate_limit')
+                    or self.rate_limiter.peek('all'))
+        response.headers['X-Rate-Limit-Limit'] = str(decision.limit)
+        response.headers['X-Rate-Limit-Remaining'] = str(decision.remaining)
+        response.headers['X-Rate-Limit-Reset'] = str(decision.reset_seconds)
 
     # ----------------------------------------------------------------- routes
 
@@ -113,7 +117,7 @@ class ExampleSimulator(Simulator):
     # ----------------------------------------------------------------- state
 
     def _upsert_order(self, payload):
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         reference = payload.get('reference') or f'ORD-{self._next_order_id}'
         existing = self.orders.get(reference)
         if existing is not None:

@@ -25,7 +25,8 @@ import base64
 import json
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import requests
@@ -69,7 +70,7 @@ def format_pacific(moment):
 
 
 def format_utc_iso(moment):
-    return moment.astimezone(timezone.utc).isoformat(timespec='seconds').replace('+00:00', 'Z')
+    return moment.astimezone(UTC).isoformat(timespec='seconds').replace('+00:00', 'Z')
 
 
 def parse_platform_datetime(value):
@@ -97,7 +98,7 @@ def to_aware_moment(value):
     raise TypeError(f'expected a date or datetime, got {value!r}')
 
 
-class OrderRejected(Exception):
+class OrderRejectedError(Exception):
     """One order of a create/update request failed; the message is what ShipStation shows."""
 
     def __init__(self, message, order_id=0):
@@ -107,7 +108,7 @@ class OrderRejected(Exception):
 
 class ShipStationSimulator(Simulator):
     name = 'shipstation'
-    default_options = {
+    default_options: ClassVar[dict] = {
         'api_key': 'ShipStation',
         'api_secret': 'Rocks',
         'requests_per_minute': 40,
@@ -119,7 +120,7 @@ class ShipStationSimulator(Simulator):
         'sign_v1_webhooks': False,  # UNCONFIRMED whether V1 deliveries carry the V2 signature
         'webhook_timeout': 10,
     }
-    fault_messages = {**Simulator.fault_messages, 'rate_limit': THROTTLED_MESSAGE}
+    fault_messages: ClassVar[dict] = {**Simulator.fault_messages, 'rate_limit': THROTTLED_MESSAGE}
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -154,7 +155,7 @@ class ShipStationSimulator(Simulator):
                           'webhook': 700, 'v2_webhook': 40, 'batch': 80_000}
 
     def now(self):
-        return datetime.fromtimestamp(self.options['clock'](), timezone.utc)
+        return datetime.fromtimestamp(self.options['clock'](), UTC)
 
     def _next_id(self, kind):
         self._last_ids[kind] += 1
@@ -219,18 +220,26 @@ class ShipStationSimulator(Simulator):
             if request.headers.get('api-key') != self.options['v2_api_key']:
                 return self.v2_error(401, 'unauthorized', 'The API key is invalid.')
             return None
+        if self._v1_credentials_key(request) is None:
+            return self.error(401, 'Unauthorized')
+        return None
+
+    def _is_v1_path(self, path):
+        return path != '/jwks' and not path.startswith('/v2/')
+
+    def _v1_credentials_key(self, request):
+        """The valid V1 (key, secret) pair the rate limit counts against, else None."""
         credentials = request.authorization
         if (credentials is None or credentials.type != 'basic'
                 or credentials.username != self.options['api_key']
                 or credentials.password != self.options['api_secret']):
-            return self.error(401, 'Unauthorized')
-        return None
+            return None
+        return credentials.username, credentials.password
 
     def check_rate_limit(self, request):
-        if request.path == '/jwks' or request.path.startswith('/v2/'):
+        if not self._is_v1_path(request.path):
             return None
-        credentials = request.authorization
-        decision = self.rate_limiter.hit((credentials.username, credentials.password))
+        decision = self.rate_limiter.hit(self._v1_credentials_key(request))
         request.environ['simulator.rate_limit'] = decision
         if decision.allowed:
             return None
@@ -240,7 +249,11 @@ class ShipStationSimulator(Simulator):
     def after_response(self, request, response):
         decision = request.environ.get('simulator.rate_limit')
         if decision is None:
-            return
+            # Unrouted (404) V1 requests are not counted but still carry the headers.
+            key = self._v1_credentials_key(request)
+            if key is None or not self._is_v1_path(request.path):
+                return
+            decision = self.rate_limiter.peek(key)
         limit_name, remaining_name, reset_name = RATE_LIMIT_HEADER_NAMES[
             self.options['header_style']]
         response.headers[limit_name] = str(decision.limit)
@@ -264,7 +277,7 @@ class ShipStationSimulator(Simulator):
     def create_order(self, request):
         try:
             order = self._upsert_order(self.request_json(request))
-        except OrderRejected as rejection:
+        except OrderRejectedError as rejection:
             return self.error(400, str(rejection))
         return self.json(order)
 
@@ -300,7 +313,7 @@ class ShipStationSimulator(Simulator):
         payload = order_payload if isinstance(order_payload, dict) else {}
         try:
             order = self._upsert_order(order_payload)
-        except OrderRejected as rejection:
+        except OrderRejectedError as rejection:
             return {'orderId': rejection.order_id, 'orderNumber': payload.get('orderNumber'),
                     'orderKey': payload.get('orderKey'), 'success': False,
                     'errorMessage': str(rejection)}
@@ -308,19 +321,19 @@ class ShipStationSimulator(Simulator):
                 'orderKey': order['orderKey'], 'success': True, 'errorMessage': None}
 
     def _upsert_order(self, payload):
-        """Create or replace (never merge) one order; raises OrderRejected with the reason."""
+        """Create or replace (never merge) one order; raises OrderRejectedError with the reason."""
         if not isinstance(payload, dict):
-            raise OrderRejected('Each order must be a JSON object.')
+            raise OrderRejectedError('Each order must be a JSON object.')
         order_key = payload.get('orderKey') or uuid.uuid4().hex
         existing = self.orders.get(order_key)
         if existing is not None and existing['orderStatus'] not in OPEN_ORDER_STATUSES:
-            raise OrderRejected(
+            raise OrderRejectedError(
                 f"Order {existing['orderNumber']} (orderKey {order_key}) is "
                 f"{existing['orderStatus']} and can no longer be updated; only open orders "
                 f"({', '.join(OPEN_ORDER_STATUSES)}) can be updated.", existing['orderId'])
         errors = self._order_errors(payload)
         if errors:
-            raise OrderRejected('; '.join(errors), existing['orderId'] if existing else 0)
+            raise OrderRejectedError('; '.join(errors), existing['orderId'] if existing else 0)
         order = self._build_order(payload, order_key, existing)
         self.orders[order_key] = order
         return order
