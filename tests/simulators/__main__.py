@@ -1,7 +1,7 @@
 """Serve simulators until Ctrl-C: python -m tests.simulators [--host H] [--port-base P] [names...]
 
-Each simulator gets its own port, port-base + its index in the registry (so a simulator keeps
-its port whichever names are asked for), and prints "name: url" at startup.
+Each simulator listens on its class's ``default_port`` (shifted by --port-base minus 8070),
+so a platform keeps its port whichever names are asked for; prints "name: url" at startup.
 """
 import argparse
 import contextlib
@@ -35,11 +35,11 @@ def main(argv=None):
                         format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     names = arguments.names or list(SIMULATORS)
     running = []
-    for index, name in enumerate(SIMULATORS):
+    for name, simulator_class in SIMULATORS.items():
         if name not in names:
             continue
-        simulator = SIMULATORS[name]().start(
-            arguments.host, arguments.port_base + index, arguments.advertised_host)
+        port = simulator_class.default_port + arguments.port_base - 8070
+        simulator = simulator_class().start(arguments.host, port, arguments.advertised_host)
         running.append(simulator)
         print(f'{name}: {simulator.url}', flush=True)
     stop_requested = threading.Event()

@@ -141,6 +141,8 @@ class Simulator:
     """
 
     name = 'base'
+    #: Port of this simulator in the sandbox (python -m tests.simulators); 0 = not served.
+    default_port = 0
     default_options: ClassVar[dict] = {}
     fault_messages: ClassVar[dict] = {
         'rate_limit': 'Too Many Requests',

@@ -19,6 +19,7 @@ MAX_PAGE_SIZE = 100
 
 class ExampleSimulator(Simulator):
     name = 'example'
+    default_port = 8070
     default_options: ClassVar[dict] = {
         'api_key': 'example-key',
         'token_lifetime': 3600,

@@ -108,6 +108,7 @@ class OrderRejectedError(Exception):
 
 class ShipStationSimulator(Simulator):
     name = 'shipstation'
+    default_port = 8071
     default_options: ClassVar[dict] = {
         'api_key': 'ShipStation',
         'api_secret': 'Rocks',
