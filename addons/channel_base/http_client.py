@@ -146,7 +146,9 @@ class ChannelClient:
         status = response.status_code
         if status < 400 and status not in (301, 302, 303, 307, 308):
             return
-        message = f"HTTP {status} from {self._masked(response.url)}: {self._error_message(response)}"
+        message = (
+            f"HTTP {status} from {self._masked(response.url)}: {self._error_message(response)}"
+        )
         if status == 429:
             raise RateLimitedError(message, wait=self._wait_hint(response), status=status)
         if status == 401:

@@ -66,12 +66,20 @@ def mask_url(url, secret_values=()):
 def _mask_structure(data):
     if isinstance(data, dict):
         return {
-            key: MASK if is_secret_key(key) and isinstance(value, str | int) else _mask_structure(value)
+            key: MASK if is_secret_key(key) and isinstance(value, str | int)
+            else _mask_structure(value)
             for key, value in data.items()
         }
     if isinstance(data, list):
         return [_mask_structure(item) for item in data]
     return data
+
+
+def _mask_json_text(text):
+    try:
+        return json.dumps(_mask_structure(json.loads(text)), ensure_ascii=False)
+    except ValueError:
+        return text  # not JSON after all: value-based masking below still applies
 
 
 def mask_body(body, secret_values=(), limit=20000):
@@ -83,10 +91,7 @@ def mask_body(body, secret_values=(), limit=20000):
     body = str(body)
     stripped = body.lstrip()
     if stripped[:1] in ("{", "["):
-        try:
-            body = json.dumps(_mask_structure(json.loads(body)), ensure_ascii=False)
-        except ValueError:
-            pass
+        body = _mask_json_text(body)
     elif "=" in body and "\n" not in body and "<" not in body:
         pairs = parse_qsl(body, keep_blank_values=True)
         if pairs:
@@ -124,10 +129,8 @@ def parse_retry_after(value, now=None):
     if value in (None, ""):
         return None
     value = str(value).strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

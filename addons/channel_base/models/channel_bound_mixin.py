@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
 SYNC_STATES = [
     ("pending", "Waiting"),
@@ -57,7 +57,7 @@ class ChannelBoundMixin(models.AbstractModel):
         self._channel_mark_error(job.last_error)
         for record in self:
             if hasattr(record, "message_post"):
-                record.message_post(body=_(
+                record.message_post(body=self.env._(
                     "Sync to %(channel)s failed: %(error)s",
                     channel=job.credential_id.display_name or job.operation,
                     error=job.last_error,
@@ -67,7 +67,7 @@ class ChannelBoundMixin(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Sync Jobs"),
+            "name": self.env._("Sync Jobs"),
             "res_model": "sync.job",
             "view_mode": "list,form",
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],

@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from odoo import _, api, models
+from odoo import api, models
 
 from ..exceptions import PermanentError
 from ..tools import normalize_phone, parse_timestamp
@@ -40,7 +40,7 @@ class ChannelMapping(models.AbstractModel):
                 [("name", "=ilike", value)], limit=1
             )
         if not country:
-            return Country, _("Unknown country %r", value)
+            return Country, self.env._("Unknown country %r", value)
         return country, None
 
     @api.model
@@ -56,7 +56,7 @@ class ChannelMapping(models.AbstractModel):
                 domain + [("name", "=ilike", value)], limit=1
             )
         if not state or (not country and len(state) > 1):
-            return State, _("Unknown state %(state)r for country %(country)s",
+            return State, self.env._("Unknown state %(state)r for country %(country)s",
                             state=value, country=country.code or "?")
         return state, None
 
@@ -75,11 +75,13 @@ class ChannelMapping(models.AbstractModel):
         phone = address.get("phone")
         normalized = normalize_phone(phone, country.code if country else None)
         if phone and not normalized:
-            warnings.append(_("Phone number %r could not be parsed; kept as given.", phone))
+            warnings.append(
+                self.env._("Phone number %r could not be parsed; kept as given.", phone)
+            )
         name = (address.get("name") or address.get("company_name") or "").strip()
         if not name:
-            warnings.append(_("Address without a name."))
-            name = address.get("email") or _("Unknown customer")
+            warnings.append(self.env._("Address without a name."))
+            name = address.get("email") or self.env._("Unknown customer")
         return {
             "name": name,
             "email": (address.get("email") or "").strip() or False,
@@ -151,9 +153,11 @@ class ChannelMapping(models.AbstractModel):
     def _require_products_by_sku(self, skus, credential=None):
         """{sku: product} for all ``skus``; PermanentError naming every unknown one."""
         found = {sku: self._find_product_by_sku(sku, credential) for sku in dict.fromkeys(skus)}
-        unknown = [sku or _("(empty)") for sku, product in found.items() if not product]
+        unknown = [
+            sku or self.env._("(empty)") for sku, product in found.items() if not product
+        ]
         if unknown:
-            raise PermanentError(_("Unknown SKU: %s", ", ".join(map(str, unknown))))
+            raise PermanentError(self.env._("Unknown SKU: %s", ", ".join(map(str, unknown))))
         return found
 
     # ------------------------------------------------------------------ timestamps

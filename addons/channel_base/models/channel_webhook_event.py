@@ -1,7 +1,7 @@
 import json
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .sync_job import WEBHOOK_OPERATION
@@ -74,7 +74,7 @@ class ChannelWebhookEvent(models.Model):
         for event in self:
             job = event.credential_id._enqueue_job(
                 WEBHOOK_OPERATION, record=event, dedup_key=f"webhook:{event.id}",
-                name=_("Process %(type)s event %(delivery)s",
+                name=self.env._("Process %(type)s event %(delivery)s",
                        type=event.event_type or "webhook", delivery=event.delivery_id),
                 priority=20,
             )
@@ -100,7 +100,7 @@ class ChannelWebhookEvent(models.Model):
         self.check_access("write")
         if any(event.state == "queued" and event.job_id.state in ("pending", "running")
                for event in self):
-            raise UserError(_("This event is already waiting to be processed."))
+            raise UserError(self.env._("This event is already waiting to be processed."))
         self.write({"state": "queued", "error": False})
         self._enqueue_processing()
         return True

@@ -2,7 +2,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -117,14 +117,14 @@ class IntegrationCredential(models.Model):
             ["__count"],
         ):
             jobs[credential.id] = dict(jobs[credential.id], **{state: count})
-        events = dict(
-            (credential.id, count)
+        events = {
+            credential.id: count
             for credential, count in self.env["channel.webhook.event"]._read_group(
                 [("credential_id", "in", self.ids), ("create_date", ">=", today)],
                 ["credential_id"],
                 ["__count"],
             )
-        )
+        }
         calls = {}
         for credential, is_error, count in self.env["channel.api.log"]._read_group(
             [("credential_id", "in", self.ids), ("create_date", ">=", day_ago)],
@@ -132,12 +132,12 @@ class IntegrationCredential(models.Model):
             ["__count"],
         ):
             calls.setdefault(credential.id, {})[is_error] = count
-        last_sync = dict(
-            (credential.id, last)
+        last_sync = {
+            credential.id: last
             for credential, last in self.env["channel.sync.cursor"]._read_group(
                 [("credential_id", "in", self.ids)], ["credential_id"], ["last_success_at:max"]
             )
-        )
+        }
         for credential in self:
             job_counts = jobs.get(credential.id, {})
             call_counts = calls.get(credential.id, {})
@@ -174,7 +174,7 @@ class IntegrationCredential(models.Model):
         self.check_access("write")
         for credential in self:
             credential.sudo().webhook_secret = secrets.token_urlsafe(32)
-            credential.message_post(body=_("Webhook secret regenerated."))
+            credential.message_post(body=self.env._("Webhook secret regenerated."))
 
     # ------------------------------------------------------------------ cursors
 
@@ -201,7 +201,7 @@ class IntegrationCredential(models.Model):
         """Run one job of this credential's platform. Platform modules override this with
         a guard on ``self.platform`` and an explicit table of their operations."""
         raise PermanentError(
-            _("No handler for operation %(operation)s on platform %(platform)s",
+            self.env._("No handler for operation %(operation)s on platform %(platform)s",
               operation=job.operation, platform=self.platform)
         )
 
@@ -242,7 +242,7 @@ class IntegrationCredential(models.Model):
 
     def _process_webhook_event(self, event):
         raise PermanentError(
-            _("No webhook handler for platform %(platform)s", platform=self.platform)
+            self.env._("No webhook handler for platform %(platform)s", platform=self.platform)
         )
 
     # ------------------------------------------------------------------ actions
@@ -252,7 +252,7 @@ class IntegrationCredential(models.Model):
             [("credential_id", "in", self.ids), ("state", "=", "failed")]
         )
         jobs.action_retry_now()
-        return self._notification(_("%s failed jobs requeued.", len(jobs)))
+        return self._notification(self.env._("%s failed jobs requeued.", len(jobs)))
 
     def action_test_connection(self):
         self.ensure_one()
@@ -260,12 +260,12 @@ class IntegrationCredential(models.Model):
             message = self._test_connection()
         except Exception as error:  # noqa: BLE001 - shown to the user, who needs to see it
             raise UserError(
-                _("Connection to %(name)s failed: %(error)s", name=self.name, error=error)
+                self.env._("Connection to %(name)s failed: %(error)s", name=self.name, error=error)
             ) from None
-        return self._notification(message or _("Connection OK."))
+        return self._notification(message or self.env._("Connection OK."))
 
     def _test_connection(self):
-        raise UserError(_("This platform offers no connection test."))
+        raise UserError(self.env._("This platform offers no connection test."))
 
     def _notification(self, message, kind="success"):
         return {
@@ -287,26 +287,27 @@ class IntegrationCredential(models.Model):
     def action_open_jobs(self):
         self.ensure_one()
         return self._open_records_action(
-            "sync.job", _("Jobs"), [("credential_id", "=", self.id)]
+            "sync.job", self.env._("Jobs"), [("credential_id", "=", self.id)]
         )
 
     def action_open_failed_jobs(self):
         self.ensure_one()
         return self._open_records_action(
-            "sync.job", _("Failed Jobs"),
+            "sync.job", self.env._("Failed Jobs"),
             [("credential_id", "=", self.id), ("state", "=", "failed")],
         )
 
     def action_open_webhook_events(self):
         self.ensure_one()
         return self._open_records_action(
-            "channel.webhook.event", _("Webhook Events"), [("credential_id", "=", self.id)]
+            "channel.webhook.event", self.env._("Webhook Events"),
+            [("credential_id", "=", self.id)],
         )
 
     def action_open_api_logs(self):
         self.ensure_one()
         return self._open_records_action(
-            "channel.api.log", _("API Log"), [("credential_id", "=", self.id)]
+            "channel.api.log", self.env._("API Log"), [("credential_id", "=", self.id)]
         )
 
     # ------------------------------------------------------------------ helpers

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class ProductTemplate(models.Model):
@@ -20,7 +20,7 @@ class ProductTemplate(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Channel Listings"),
+            "name": self.env._("Channel Listings"),
             "res_model": "channel.product.binding",
             "view_mode": "list,form",
             "domain": [("product_tmpl_id", "=", self.id)],

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..exceptions import AuthError, ChannelError, PermanentError, TransientError
+from ..exceptions import ChannelError, PermanentError, TransientError
 from ..tools import backoff_delay
 
 _logger = logging.getLogger(__name__)
@@ -275,9 +275,9 @@ class SyncJob(models.Model):
             return self._target()._process()
         credential = self.credential_id
         if not credential:
-            raise PermanentError(_("Operation %s needs a credential.", self.operation))
+            raise PermanentError(self.env._("Operation %s needs a credential.", self.operation))
         if not credential.active:
-            raise PermanentError(_("Credential %s is archived.", credential.name))
+            raise PermanentError(self.env._("Credential %s is archived.", credential.name))
         credential = credential.with_company(credential.company_id)
         return credential._execute_sync_job(self.with_env(credential.env))
 
@@ -317,7 +317,7 @@ class SyncJob(models.Model):
             )
         else:
             if kind in ("transient", "rate_limited"):
-                vals["last_error"] = _(
+                vals["last_error"] = self.env._(
                     "Gave up after %(attempts)s attempts. Last error: %(error)s",
                     attempts=self.attempts, error=message,
                 )
@@ -327,8 +327,7 @@ class SyncJob(models.Model):
             with self.env.cr.savepoint():
                 self._target_hook("_on_sync_job_failed")
 
-    @staticmethod
-    def _classify(error):
+    def _classify(self, error):
         """(kind, readable message, wait hint) for any exception a job can raise."""
         if isinstance(error, ChannelError):
             return error.kind, error.message, error.wait
@@ -336,7 +335,8 @@ class SyncJob(models.Model):
             return "permanent", str(error.args[0] if error.args else error), None
         if isinstance(error, psycopg2.errors.SerializationFailure | psycopg2.errors.LockNotAvailable
                       | psycopg2.errors.DeadlockDetected):
-            return "transient", _("Database busy (%s), will retry.", type(error).__name__), None
+            message = self.env._("Database busy (%s), will retry.", type(error).__name__)
+            return "transient", message, None
         if isinstance(error, TransientError | TimeoutError | ConnectionError):
             return "transient", str(error), None
         return "permanent", f"{type(error).__name__}: {error}", None
@@ -356,7 +356,7 @@ class SyncJob(models.Model):
         )
         stuck = self.browse([row[0] for row in self.env.cr.fetchall()])
         for job in stuck:
-            message = _(
+            message = self.env._(
                 "The worker %(worker)s stopped while running this job (started %(started)s).",
                 worker=job.worker or "?", started=job.started_at,
             )
@@ -372,9 +372,10 @@ class SyncJob(models.Model):
         return stuck
 
     def _commit(self):
-        # Commit per batch in production; tests run inside one transaction.
+        # Commit per batch in production, so a killed worker loses at most one batch of
+        # bookkeeping (the jobs go back to the queue); tests run inside one transaction.
         if not _in_test_mode():
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------ actions
 
@@ -392,7 +393,9 @@ class SyncJob(models.Model):
     def action_cancel(self):
         running = self.filtered(lambda j: j.state == "running")
         if running:
-            raise UserError(_("A running job cannot be cancelled; wait for it to finish."))
+            raise UserError(
+                self.env._("A running job cannot be cancelled; wait for it to finish.")
+            )
         self.filtered(lambda j: j.state in ("pending", "failed")).write({"state": "cancelled"})
         return True
 
@@ -410,7 +413,7 @@ class SyncJob(models.Model):
         self.ensure_one()
         target = self._target()
         if not target:
-            raise UserError(_("The record of this job no longer exists."))
+            raise UserError(self.env._("The record of this job no longer exists."))
         return {
             "type": "ir.actions.act_window",
             "res_model": target._name,

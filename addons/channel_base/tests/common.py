@@ -18,7 +18,7 @@ class CommittedCredentialMixin:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             credential_id = env["integration.credential"].create(vals).id
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls._delete_committed_credential, credential_id)
         return credential_id
 
@@ -30,7 +30,7 @@ class CommittedCredentialMixin:
             env["sale.order"].search([("channel_credential_id", "=", credential_id)]).write(
                 {"channel_credential_id": False})
             env["integration.credential"].browse(credential_id).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
 
 def start_simulator(test_class, simulator_class, **options):

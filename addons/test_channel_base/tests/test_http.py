@@ -51,7 +51,7 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
         with Registry(get_db_name()).cursor() as cr:
             cr.execute("DELETE FROM channel_api_log WHERE credential_id = %s",
                        (self.credential_id,))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_every_kind_of_secret_is_masked_in_the_log(self):
         client = ExampleClient(self.credential)
@@ -75,9 +75,8 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
 
     def test_log_survives_the_rollback_of_the_caller(self):
         client = ExampleClient(self.credential)
-        with self.assertRaises(PermanentError):
-            with self.env.cr.savepoint():
-                client.request("POST", "/orders", json={"no_reference": True})
+        with self.assertRaises(PermanentError), self.env.cr.savepoint():
+            client.request("POST", "/orders", json={"no_reference": True})
         logs = self._logs()
         self.assertEqual(logs[-1]["status_code"], 400, "committed on its own cursor")
         self.assertIn("no_reference", logs[-1]["request_body"])

@@ -24,7 +24,7 @@ class TestQueueConcurrency(TransactionCase):
     def tearDown(self):
         with _real_cursor() as cr:
             cr.execute("DELETE FROM sync_job WHERE operation LIKE 'test.concurrency%%'")
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         super().tearDown()
 
     def _insert_committed_jobs(self, count):
@@ -35,7 +35,7 @@ class TestQueueConcurrency(TransactionCase):
                 "now() at time zone 'utc' - interval '1 minute' FROM generate_series(1, %s) "
                 "RETURNING id", (count,))
             ids = {row[0] for row in cr.fetchall()}
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         return ids
 
     def test_two_cursors_never_claim_the_same_job(self):
@@ -76,7 +76,7 @@ class TestQueueConcurrency(TransactionCase):
                     try:
                         job = env["sync.job"]._enqueue("test.concurrency.dedup",
                                                        dedup_key="same-key")
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                     except psycopg2.errors.SerializationFailure:
                         cr.rollback()
                         continue
