@@ -13,5 +13,6 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
-def pytest_configure(config):
+def pytest_runtest_setup(item):
+    # Set before every test: loading a registry with test_enable resets the flag.
     threading.current_thread().testing = True
