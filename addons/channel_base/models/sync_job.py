@@ -209,14 +209,26 @@ class SyncJob(models.Model):
         done = 0
         while time.monotonic() < deadline and (max_jobs is None or done < max_jobs):
             limit = batch_size if max_jobs is None else min(batch_size, max_jobs - done)
-            job_ids = self._claim_due_job_ids(self.env.cr, limit, worker)
+            job_ids = self._claim_in_own_transaction(limit, worker)
             if not job_ids:
                 break
-            self._commit()
             self.browse(job_ids)._run_claimed()
             self._commit()
             done += len(job_ids)
         return done
+
+    def _claim_in_own_transaction(self, limit, worker):
+        """Claim in a short read-committed transaction of its own: under Odoo's default
+        repeatable read, a row another worker claimed and committed after our snapshot
+        would raise a serialization failure instead of being skipped."""
+        if _in_test_mode():
+            return self._claim_due_job_ids(self.env.cr, limit, worker)
+        self.env.flush_all()
+        self._commit()
+        self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        job_ids = self._claim_due_job_ids(self.env.cr, limit, worker)
+        self._commit()
+        return job_ids
 
     @api.model
     def _claim_due_job_ids(self, cr, limit, worker):
