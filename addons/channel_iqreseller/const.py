@@ -1,0 +1,42 @@
+"""IQ Reseller endpoints, operation names and defaults (see docs/platforms/iqreseller.md)."""
+
+PLATFORM = "iqreseller"
+
+DEFAULT_SIGNIN_URL = "https://signin.iqreseller.com"
+DEFAULT_API_URL = "https://api.iqreseller.com"
+SESSION_PATH = "/api/IntegrationAPI/Session"
+
+# Order listing: the specification's endpoint (unconfirmed) or the one public code uses.
+ORDER_ENDPOINTS = [
+    ("get_orders", "POST Order/json/GetOrders (specification, unconfirmed)"),
+    ("get_sos", "GET SO/JSON/GetSOs (used by public code)"),
+]
+GET_ORDERS_PATH = "/webapi.svc/Order/json/GetOrders"
+GET_SOS_PATH = "/webapi.svc/SO/JSON/GetSOs"
+
+# Tracking write-back: likewise.
+TRACKING_ENDPOINTS = [
+    ("update_order", "POST Order/json/UpdateOrder (specification, unconfirmed)"),
+    ("so_udfs", "POST SO/UDFS/JSON (used by public code)"),
+]
+UPDATE_ORDER_PATH = "/webapi.svc/Order/json/UpdateOrder"
+SO_UDFS_PATH = "/webapi.svc/SO/UDFS/JSON"
+
+UDF_FIELDS = [(f"userdefined{number}", f"User-defined {number}") for number in range(1, 6)]
+CHANNEL_FIELDS = [
+    ("any_udf", "Any user-defined field (1-5)"),
+    *UDF_FIELDS,
+    ("rep", "Sales rep (rep)"),
+    ("clientid", "Client ID (clientid)"),
+    ("assignedby", "Assigned by (assignedby)"),
+    ("shipfromclientid", "Ship-from client (shipfromclientid)"),
+]
+
+OPERATION_POLL = "iqreseller.poll_orders"
+OPERATION_IMPORT = "iqreseller.import_order"
+OPERATION_TRACKING = "iqreseller.push_tracking"
+
+# Large pages time out on IQR; halving stops here and the error surfaces.
+MIN_PAGE_SIZE = 5
+# A listing that never ends (an API ignoring Page) must not loop forever.
+MAX_PAGES = 20000

@@ -1,0 +1,139 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import fields
+from odoo.modules.registry import Registry
+from odoo.tests.common import get_db_name
+
+from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+
+from tests.simulators.iqreseller import IQResellerSimulator
+
+API_KEY = "iqr-KEY-7c1e5a90-very-secret"
+TIMEZONE = "America/Chicago"
+SKUS = ("THINKPAD T450", "DOCK-USB-C", "CABLE-HDMI-3")
+
+
+class TickingClock:
+    """Epoch seconds that move forward by `step` on every read: the simulator reads its
+    clock once per request, so a session can expire in the middle of a run."""
+
+    def __init__(self, step=0.0):
+        self.now = datetime.now().timestamp()
+        self.step = step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+class IQResellerCase(CommittedCredentialMixin):
+    """A committed IQR credential pointed at a class-wide simulator (both hosts)."""
+
+    credential_values = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.clock = TickingClock()
+        cls.sim = start_simulator(cls, IQResellerSimulator, api_key=API_KEY, clock=cls.clock)
+        cls.default_sim_options = dict(cls.sim.options)
+        cls.credential_id = cls.create_committed_credential(dict({
+            "name": "IQR test", "platform": "iqreseller", "api_base_url": cls.sim.url,
+            "iqr_signin_url": cls.sim.url, "iqr_api_key": API_KEY,
+            "source_timezone": TIMEZONE, "request_timeout": 10,
+            "iqr_order_endpoint": "get_sos", "iqr_tracking_endpoint": "so_udfs",
+        }, **cls.credential_values))
+        super().setUpClass()
+        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
+        cls.products = {
+            sku: cls.env["product.product"].create({
+                "name": f"Product {sku}", "default_code": sku, "type": "consu",
+                "list_price": 99.0,
+            })
+            for sku in SKUS
+        }
+        cls.Job = cls.env["sync.job"]
+        cls.SaleOrder = cls.env["sale.order"]
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        self.sim.options.clear()
+        self.sim.options.update(self.default_sim_options)
+        self.clock.step = 0.0
+
+    # ------------------------------------------------------------------ data
+
+    def local_days_ago(self, days, hour=10):
+        """A sale date `days` ago, as IQR's local wall clock (naive)."""
+        now = datetime.now(ZoneInfo(TIMEZONE))
+        return (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0,
+                                                    microsecond=0, tzinfo=None)
+
+    def add_so(self, days_ago=2, channel="DPC - QUIC", lines=None, **fields_):
+        lines = lines if lines is not None else [
+            {"item": "THINKPAD T450", "quantity": 2, "unitprice": 469.95,
+             "description": "LENOVO THINKPAD T450"},
+            {"item": "DOCK-USB-C", "quantity": 1, "unitprice": 120.0},
+            {"item": "CABLE-HDMI-3", "quantity": 3, "unitprice": 9.5},
+        ]
+        return self.sim.add_so(details=lines, saledate=self.local_days_ago(days_ago),
+                               userdefined5=channel, **fields_)
+
+    # ------------------------------------------------------------------ running
+
+    def run_jobs(self, max_rounds=5):
+        """Run due jobs as the cron would, again while the last round queued new ones."""
+        for _round in range(max_rounds):
+            due = self.Job.search([("state", "=", "pending")])
+            if not due:
+                return
+            due.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+            self.Job._run_due_jobs(batch_size=100, time_budget=60)
+            self.Job.invalidate_model()
+            if not self.Job.search_count([("state", "=", "pending"),
+                                          ("id", "not in", due.ids)]):
+                return
+
+    def poll(self):
+        """Queue a poll, run it and the imports it queues; returns the poll job."""
+        job = self.credential._iqr_enqueue_poll()
+        self.run_jobs()
+        job.invalidate_recordset()
+        return job
+
+    def imported(self):
+        return self.SaleOrder.search([("channel_credential_id", "=", self.credential_id)],
+                                     order="id")
+
+    def order_of(self, so):
+        return self.SaleOrder.search([("channel_credential_id", "=", self.credential_id),
+                                      ("channel_external_id", "=", str(so["soid"]))])
+
+    def api_logs(self):
+        """API logs are committed on their own cursor: read them from a fresh one."""
+        with Registry(get_db_name()).cursor() as cr:
+            cr.execute("SELECT * FROM channel_api_log WHERE credential_id = %s ORDER BY id",
+                       (self.credential_id,))
+            return cr.dictfetchall()
+
+    def clear_api_logs(self):
+        with Registry(get_db_name()).cursor() as cr:
+            cr.execute("DELETE FROM channel_api_log WHERE credential_id = %s",
+                       (self.credential_id,))
+            cr.commit()
+
+    def ship(self, order, tracking, quantities=None):
+        """Validate the order's open delivery with `tracking`; `quantities` {sku: qty}
+        ships part of it (the rest goes to a backorder)."""
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "outgoing")
+        self.assertEqual(len(picking), 1, "one open delivery expected")
+        for move in picking.move_ids:
+            shipped = move.product_uom_qty if quantities is None else quantities.get(
+                move.product_id.default_code, 0)
+            move.quantity = shipped
+            move.picked = bool(shipped)
+        picking.carrier_tracking_ref = tracking
+        picking.with_context(cancel_backorder=False)._action_done()
+        return picking

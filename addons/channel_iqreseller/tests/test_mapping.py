@@ -1,0 +1,62 @@
+from datetime import datetime
+
+from odoo.tests import BaseCase, tagged
+
+from .. import mapping
+
+
+@tagged("post_install", "-at_install")
+class TestMapping(BaseCase):
+    def test_sale_date_in_the_credential_timezone(self):
+        so = {"soid": 1, "so": 2, "saledate": "3/6/2020 12:00:00 AM"}
+        self.assertEqual(mapping.parse_sale_date(so, "America/Chicago"),
+                         datetime(2020, 3, 6, 6, 0))
+        self.assertEqual(mapping.parse_sale_date(dict(so, saledate="7/4/2024 1:30:00 PM"),
+                                                 "America/New_York"),
+                         datetime(2024, 7, 4, 17, 30))
+        with self.assertRaisesRegex(mapping.OrderDataError, "order 2 .soid 1.*no timezone"):
+            mapping.parse_sale_date(so, None)
+
+    def test_fingerprint_ignores_what_we_do_not_import(self):
+        so = {"soid": 1, "so": 2, "status": "Open", "shiptocity": "Austin", "userdefined1": "",
+              "SODetails": [{"sodetailid": 5, "item": "A", "quantity": 1, "unitprice": 2,
+                             "serialnumber": "", "status": "Open"}]}
+        base = mapping.order_fingerprint(so)
+        shipped = dict(so, status="Partial", userdefined1="1Z", SODetails=[
+            dict(so["SODetails"][0], serialnumber="SN1", status="Invoiced")])
+        self.assertEqual(mapping.order_fingerprint(shipped), base)
+        self.assertNotEqual(mapping.order_fingerprint(dict(so, shiptocity="Dallas")), base)
+
+    def test_tracking_entry_appends_every_shipment(self):
+        shipments = [
+            {"numbers": ["1Z1"], "carrier": "UPS", "service": "Ground", "ship_date": "5/1/2024"},
+            {"numbers": ["1Z2", "1Z3"], "carrier": "UPS", "service": "Air",
+             "ship_date": "5/2/2024"},
+        ]
+        entry = mapping.tracking_entry("1813", shipments, {
+            "tracking": "userdefined1", "carrier": "userdefined2",
+            "ship_date": "userdefined3", "service": False}, "Odoo")
+        self.assertEqual(entry, {"soid": 1813, "userdefined1": "1Z1, 1Z2, 1Z3",
+                                 "userdefined2": "UPS", "userdefined3": "5/1/2024, 5/2/2024",
+                                 "lastupdatedby": "Odoo"})
+        self.assertEqual(mapping.new_shipments(shipments, ["1Z1"]), shipments[1:])
+        self.assertEqual(mapping.split_tracking_numbers(" 1Z1, 1Z2;1Z3 "), ["1Z1", "1Z2", "1Z3"])
+
+    def test_filter_and_answer_shapes(self):
+        order_filter = mapping.OrderFilter({"open", "partial"}, "any_udf", "DPC - QUIC",
+                                           datetime(2024, 1, 1), "UTC")
+        so = {"soid": 1, "status": " open ", "userdefined4": "dpc - quic",
+              "saledate": "1/2/2024 8:00:00 AM"}
+        self.assertIsNone(order_filter.rejection(so))
+        self.assertEqual(order_filter.rejection(dict(so, status="Voided")), "status")
+        self.assertEqual(order_filter.rejection(dict(so, userdefined4="")), "channel")
+        self.assertEqual(order_filter.rejection(dict(so, saledate="12/31/2023 8:00:00 AM")),
+                         "date")
+        self.assertIsNone(order_filter.rejection(dict(so, saledate="garbage")))
+        self.assertEqual(mapping.orders_from_answer([so]), [so])
+        self.assertEqual(mapping.orders_from_answer({"Data": [so]}), [so])
+        self.assertIsNone(mapping.orders_from_answer({"Message": "error"}))
+        self.assertIsNone(mapping.order_id({"soid": True}))
+        with self.assertRaisesRegex(mapping.OrderDataError, "quantity"):
+            mapping.order_lines_from_so({"soid": 1, "SODetails": [{"item": "A",
+                                                                   "quantity": 0}]})
