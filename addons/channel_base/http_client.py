@@ -13,7 +13,7 @@ import time
 import requests
 
 from .exceptions import AuthError, PermanentError, RateLimitedError, TransientError
-from .tools import mask_url, parse_retry_after
+from .tools import mask_url, mask_values, parse_retry_after
 
 _logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -146,8 +146,10 @@ class ChannelClient:
         status = response.status_code
         if status < 400 and status not in (301, 302, 303, 307, 308):
             return
-        message = (
-            f"HTTP {status} from {self._masked(response.url)}: {self._error_message(response)}"
+        # Platforms sometimes echo what they refused (a key, a token): mask the message too.
+        message = mask_values(
+            f"HTTP {status} from {self._masked(response.url)}: {self._error_message(response)}",
+            self.secret_values,
         )
         if status == 429:
             raise RateLimitedError(message, wait=self._wait_hint(response), status=status)

@@ -10,7 +10,7 @@ class ProductTemplate(models.Model):
     channel_binding_count = fields.Integer(compute="_compute_channel_binding_count")
 
     def _compute_channel_binding_count(self):
-        counts = dict(self.env["channel.product.binding"]._read_group(
+        counts = dict(self.env["channel.product.binding"].sudo()._read_group(
             [("product_tmpl_id", "in", self.ids)], ["product_tmpl_id"], ["__count"]
         ))
         for template in self:

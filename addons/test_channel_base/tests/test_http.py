@@ -73,6 +73,16 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
         self.assertIn("page=1", logs[1]["url"])
         self.assertIn("M1", logs[2]["request_body"])
 
+    def test_error_messages_never_echo_a_secret(self):
+        client = ExampleClient(self.credential)
+        client._access_token()
+        self.sim.inject("server_error", status=500, path="/orders",
+                        body={"message": f"upstream refused key {API_KEY}"})
+        with self.assertRaises(TransientError) as caught:
+            client.request("GET", "/orders")
+        self.assertIn("upstream refused key ***", caught.exception.message)
+        self.assertNotIn(API_KEY, caught.exception.message)
+
     def test_log_survives_the_rollback_of_the_caller(self):
         client = ExampleClient(self.credential)
         with self.assertRaises(PermanentError), self.env.cr.savepoint():
