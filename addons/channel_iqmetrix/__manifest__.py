@@ -1,0 +1,24 @@
+{
+    "name": "Channel Connectors: iQmetrix Dropship",
+    "summary": "iQmetrix dropship supplier: the Atom order feed into sale orders, order and "
+    "item status updates (shipped, partial, back-ordered, cancelled, errors) back",
+    "description": "Reads the iQmetrix dropship order feed into sale orders and sends order "
+    "and item status updates back. See README.md in the module for configuration and "
+    "failure handling.",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Connectors",
+    "license": "LGPL-3",
+    "author": "Channel Connectors",
+    "website": "https://github.com/channel-connectors/channel-connectors",
+    "depends": ["channel_base", "stock_delivery"],
+    "external_dependencies": {"python": ["lxml", "python-dateutil", "requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/iqmetrix_security.xml",
+        "data/ir_cron.xml",
+        "views/integration_credential_views.xml",
+        "views/iqmetrix_feed_entry_views.xml",
+        "views/sale_order_views.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,5 @@
+from . import test_feed_security
+from . import test_import
+from . import test_mapping
+from . import test_oauth
+from . import test_status

@@ -1,0 +1,292 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+from odoo.modules.registry import Registry
+from odoo.tests import tagged
+from odoo.tests.common import get_db_name
+
+from ..client import IqmetrixClient
+from .common import IqmetrixCase
+
+HOME = {"street-address-1": "742 Evergreen Terrace", "locality": "Moose Jaw",
+        "postal-code": "S6H0A1", "region-code": "SK", "country-code": "CA",
+        "phone": "(306) 555-0199"}
+
+
+@tagged("post_install", "-at_install")
+class TestFeedImport(IqmetrixCase):
+
+    def test_first_run_imports_orders_oldest_first_and_sets_marker(self):
+        carrier_product = self.env["product.product"].create(
+            {"name": "Ground", "type": "service"})
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "UPS Ground", "product_id": carrier_product.id})
+        self.credential.iqmetrix_carrier_map_ids = [
+            (0, 0, {"shipping_method_code": "123", "carrier_id": carrier.id,
+                    "shipping_provider": "UPS"})]
+        first = self.sim.add_order(
+            items=[{"sku": "CASE-1", "quantity": 2, "selling-price": "19.99"},
+                   {"sku": "CHG-2", "quantity": 1, "selling-price": "25"}],
+            customer={"primary-name": "Ann", "middle-name": "B.", "family-name": "Lee"},
+            seller={"company-id": "33772", "location-id": "33773", "po-reference": "ABC123N1",
+                    "printable-id": "98764531"},
+            address=HOME)
+        second = self.sim.add_order(items=[{"sku": "CHG-2"}], shipping_method="999")
+
+        job = self.import_feed()
+
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(json.loads(job.result)["created"], 2)
+        orders = self.orders()
+        self.assertEqual(orders.mapped("channel_external_id"), [first, second],
+                         "imported oldest first")
+        order = orders[0]
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.channel_sync_state, "synced")
+        self.assertEqual(order.client_order_ref, "ABC123N1")
+        self.assertEqual(order.iqmetrix_po_reference, "ABC123N1")
+        self.assertEqual(order.iqmetrix_printable_id, "98764531")
+        self.assertEqual(order.channel_external_ref, "98764531")
+        self.assertEqual((order.iqmetrix_company_id, order.iqmetrix_location_id),
+                         ("33772", "33773"))
+        self.assertEqual(order.iqmetrix_customer_name, "Ann B. Lee")
+        self.assertEqual(order.iqmetrix_customer_phone, "+13065550199")
+        self.assertEqual(order.iqmetrix_delivery_kind, "customer")
+        self.assertEqual(order.partner_shipping_id.street, "742 Evergreen Terrace")
+        self.assertEqual(order.partner_shipping_id.state_id.code, "SK")
+        self.assertEqual(order.partner_id.ref, f"iqmetrix:{order.iqmetrix_customer_id}")
+        self.assertEqual(order.carrier_id, carrier)
+        self.assertFalse(orders[1].carrier_id, "unmapped shipping method: no carrier")
+        lines = {line.product_id: line for line in order.order_line}
+        self.assertEqual(lines[self.phone_case].product_uom_qty, 2)
+        self.assertAlmostEqual(lines[self.phone_case].price_unit, 19.99)
+        self.assertEqual(lines[self.phone_case].iqmetrix_sku, "CASE-1")
+        self.assertEqual(lines[self.charger].price_unit, 25)
+        self.assertEqual(json.loads(self.marker())["entry_id"],
+                         self.sim.entries[-1]["entry_id"])
+        feed_calls = [r for r in self.sim.requests if "Notifications" in r.path]
+        self.assertTrue(feed_calls)
+        for call in feed_calls:
+            self.assertEqual(call.headers["Accept"], "application/atom+xml")
+            self.assertTrue(call.headers["Authorization"].startswith("Bearer "))
+
+    def test_first_run_reads_back_only_to_the_start_date(self):
+        old = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
+        self.sim.add_order(items=[{"sku": "CASE-1"}], updated=old)
+        recent = self.sim.add_order(items=[{"sku": "CASE-1"}])
+        self.credential.iqmetrix_feed_start_at = datetime(2024, 6, 1)
+        self.import_feed()
+        self.assertEqual(self.orders().mapped("channel_external_id"), [recent])
+
+    def test_incremental_run_imports_only_new_entries(self):
+        self.sim.add_orders(3, items=[{"sku": "CASE-1"}])
+        self.import_feed()
+        first_marker = self.marker()
+        newer = self.sim.add_orders(2, items=[{"sku": "CHG-2"}])
+        before = len(self.sim.requests)
+        job = self.import_feed()
+        result = json.loads(job.result)
+        self.assertEqual((result["entries"], result["created"], result["pages"]), (2, 2, 1))
+        self.assertEqual(self.orders()[-2:].mapped("channel_external_id"), newer)
+        self.assertEqual(len(self.orders()), 5)
+        self.assertNotEqual(self.marker(), first_marker)
+        again = self.import_feed()
+        self.assertEqual(json.loads(again.result)["entries"], 0)
+        self.assertEqual(json.loads(self.marker())["entry_id"], self.sim.entries[-1]["entry_id"])
+        self.assertGreater(len(self.sim.requests), before)
+
+    def test_run_spanning_three_archived_pages(self):
+        self.sim.add_orders(5, items=[{"sku": "CASE-1"}])
+        self.import_feed()
+        backlog = self.sim.add_orders(160, items=[{"sku": "CHG-2"}])  # 165 entries: 4 pages
+        self.assertEqual(self.sim.page_count(), 4)
+
+        job = self.import_feed()
+
+        result = json.loads(job.result)
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(result["pages"], 4, "current page and three archives")
+        self.assertEqual((result["entries"], result["created"]), (160, 160))
+        self.assertEqual(self.orders()[5:].mapped("channel_external_id"), backlog,
+                         "every archived entry, oldest first")
+        page_calls = [r.path for r in self.sim.requests if "/Pages(" in r.path]
+        self.assertEqual(len(page_calls), 3)
+
+    def test_duplicate_entries_create_one_order(self):
+        order_id = self.sim.add_order(items=[{"sku": "CASE-1"}], duplicates=2)
+        self.sim.duplicate_entry(order_id, same_entry_id=True)
+        job = self.import_feed()
+        self.assertEqual(json.loads(job.result)["duplicates"], 3)
+        self.sim.duplicate_entry(order_id)  # redelivered in a later run
+        again = self.import_feed()
+        self.assertEqual(json.loads(again.result)["duplicates"], 1)
+        self.assertEqual(len(self.order_for(order_id)), 1)
+
+    def test_crash_between_import_and_marker_leaves_no_duplicate(self):
+        self.sim.add_orders(3, items=[{"sku": "CASE-1"}])
+
+        # 1. The worker dies after creating the orders, before the marker is saved: its
+        #    transaction is rolled back, orders and marker alike.
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            entries, _pages = self.credential._iqmetrix_collect_new_entries(
+                IqmetrixClient(self.credential))
+            self.credential._iqmetrix_process_entries(entries)
+            self.assertEqual(len(self.orders()), 3)
+            raise RuntimeError("worker killed")
+        self.assertFalse(self.orders())
+        self.assertFalse(self.marker())
+
+        # 2. Orders committed but the marker write lost (the case a separate marker
+        #    transaction would produce): the next run sees the entries again and skips them.
+        entries, _pages = self.credential._iqmetrix_collect_new_entries(
+            IqmetrixClient(self.credential))
+        self.credential._iqmetrix_process_entries(entries)
+        self.assertFalse(self.marker())
+        job = self.import_feed()
+        result = json.loads(job.result)
+        self.assertEqual((result["created"], result["duplicates"]), (0, 3))
+        self.assertEqual(len(self.orders()), 3)
+        self.assertTrue(self.marker(), "the marker caught up")
+
+    def test_store_and_home_delivery(self):
+        store = self.sim.add_order(items=[{"sku": "CASE-1"}], ship_to_store=True,
+                                   seller={"company-id": "500", "location-id": "501"},
+                                   address={"attention-to": "Ann Lee"})
+        home = self.sim.add_order(items=[{"sku": "CASE-1"}], ship_to_store=False,
+                                  customer={"primary-name": "Joe", "family-name": "Dunn"})
+        conflicting = self.sim.add_order(items=[{"sku": "CASE-1"}], ship_to_store=True,
+                                         address_type="Home")
+        self.import_feed()
+
+        store_order = self.order_for(store)
+        self.assertEqual(store_order.iqmetrix_delivery_kind, "store")
+        self.assertTrue(store_order.iqmetrix_ship_to_store)
+        shipping = store_order.partner_shipping_id
+        self.assertEqual(shipping.name, "Ann Lee")
+        self.assertEqual(shipping.parent_id.ref, "iqmetrix-store:500:501")
+        self.assertEqual(shipping.street, "1 Main Street North")
+        self.assertNotEqual(store_order.partner_id, shipping.parent_id,
+                            "the customer is the end customer, not the store")
+        self.assertFalse(store_order.partner_id.street)
+
+        home_order = self.order_for(home)
+        self.assertEqual(home_order.iqmetrix_delivery_kind, "customer")
+        self.assertEqual(home_order.partner_shipping_id.street, "742 Evergreen Terrace")
+        self.assertEqual(home_order.partner_id.name, "Joe Dunn")
+        self.assertFalse(home_order.partner_shipping_id.commercial_partner_id.is_company)
+
+        conflict_order = self.order_for(conflicting)
+        self.assertEqual(conflict_order.iqmetrix_delivery_kind, "customer")
+        self.assertIn("ship-to-store is true", conflict_order.iqmetrix_import_warnings)
+
+    def test_bad_phone_is_kept_and_flagged(self):
+        order_id = self.sim.add_order(items=[{"sku": "CASE-1"}], address={"phone": "12"})
+        self.import_feed()
+        order = self.order_for(order_id)
+        self.assertEqual(order.iqmetrix_customer_phone, "12")
+        self.assertIn("not a valid number", order.iqmetrix_import_warnings)
+
+    def test_status_updated_entries_are_recognised_not_imported(self):
+        order_id = self.sim.add_order(items=[{"sku": "CASE-1"}])
+        self.import_feed()
+        # An update made by another system of the supplier shows up in the feed too.
+        self.external_update(order_id, "OrderStatusUpdate", {"Status": 8, "TrackingInfo": "EXT-1"})
+        job = self.import_feed()
+        result = json.loads(job.result)
+        self.assertEqual((result["status_updates"], result.get("created", 0)), (1, 0))
+        self.assertEqual(len(self.orders()), 1)
+        order = self.order_for(order_id)
+        self.assertEqual(order.iqmetrix_tracking_numbers, "EXT-1")
+        self.assertEqual(order.iqmetrix_platform_status, "Other")
+
+    def test_unknown_sku_is_flagged_reported_and_does_not_block_the_feed(self):
+        before = self.sim.add_order(items=[{"sku": "CASE-1"}])
+        flagged = self.sim.add_order(items=[{"sku": "CASE-1", "quantity": 2},
+                                            {"sku": "NOPE-9", "quantity": 1,
+                                             "description": "Mystery"}])
+        after = self.sim.add_order(items=[{"sku": "CHG-2"}])
+
+        job = self.import_feed()
+
+        result = json.loads(job.result)
+        self.assertEqual((result["created"], result["flagged"]), (2, 1))
+        last_order_entry = [e for e in self.sim.entries if e["kind"] == "order-created"][-1]
+        self.assertEqual(json.loads(self.marker())["entry_id"], last_order_entry["entry_id"],
+                         "the marker passes the flagged entry once it is recorded")
+        order = self.order_for(flagged)
+        self.assertEqual(order.state, "draft", "not confirmed while a SKU is unknown")
+        self.assertEqual(order.channel_sync_state, "flagged")
+        self.assertEqual(order.iqmetrix_unknown_skus, "NOPE-9")
+        self.assertIn("NOPE-9", order.channel_last_error)
+        note = order.order_line.filtered(lambda line: line.display_type == "line_note")
+        self.assertIn("Unknown SKU NOPE-9", note.name)
+        self.assertEqual(order.order_line.filtered("product_id").product_id, self.phone_case)
+        self.assertEqual(self.order_for(before).state, "sale")
+        self.assertEqual(self.order_for(after).state, "sale")
+        # The push job ran in the same queue pass: iQmetrix hears about it.
+        updates = self.sim.updates_for(flagged)
+        self.assertEqual(len(updates), 1)
+        self.assertEqual(updates[0]["endpoint"], "OrderStatusUpdate")
+        self.assertEqual(updates[0]["body"]["Status"], 4)
+        self.assertEqual(updates[0]["body"]["Message"], "Unknown SKU: NOPE-9")
+        self.assertEqual(order.iqmetrix_status_sent, "4")
+        self.assertFalse(self.sim.updates_for(before))
+
+    def test_unknown_sku_status_can_be_not_available(self):
+        self.credential.iqmetrix_unknown_sku_status = "5"
+        order_id = self.sim.add_order(items=[{"sku": "GONE-1"}])
+        self.import_feed()
+        self.assertEqual(self.sim.updates_for(order_id)[0]["body"]["Status"], 5)
+
+    def test_unusable_entry_is_recorded_and_the_rest_imported(self):
+        good = self.sim.add_order(items=[{"sku": "CASE-1"}])
+        bad = self.sim.add_order(items=[{"sku": "CASE-1", "quantity": "0"}])
+        job = self.import_feed()
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertTrue(self.order_for(good))
+        self.assertFalse(self.order_for(bad))
+        recorded = self.env["iqmetrix.feed.entry"].search(
+            [("credential_id", "=", self.credential_id)])
+        self.assertEqual(recorded.order_external_id, bad)
+        self.assertEqual(recorded.state, "failed")
+        self.assertIn("not a positive whole number", recorded.error)
+        self.assertIn(bad, recorded.entry_xml)
+        self.assertEqual(self.credential.iqmetrix_feed_entry_count, 1)
+        self.assertEqual(json.loads(self.marker())["entry_id"], self.sim.entries[-1]["entry_id"])
+        recorded.action_retry()  # still unusable: stays failed, counted
+        self.assertEqual((recorded.state, recorded.attempts), ("failed", 2))
+        recorded.action_ignore()
+        self.assertEqual(recorded.state, "ignored")
+
+    def test_cron_polls_each_credential_on_its_interval(self):
+        Job = self.env["sync.job"]
+        self.credential.write({"iqmetrix_poll_minutes": 15, "iqmetrix_next_poll_at": False})
+        self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
+        jobs = Job.search([("operation", "=", "iqmetrix.import_feed"),
+                           ("credential_id", "=", self.credential_id)])
+        self.assertEqual(len(jobs), 1)
+        delay = self.credential.iqmetrix_next_poll_at - datetime.now()
+        self.assertTrue(timedelta(minutes=14) < delay <= timedelta(minutes=15), delay)
+        self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
+        self.assertEqual(Job.search_count([("operation", "=", "iqmetrix.import_feed"),
+                                           ("credential_id", "=", self.credential_id)]), 1)
+        action = self.credential.action_iqmetrix_fetch_orders()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(jobs.state, "pending", "the button reuses the pending import")
+
+    def test_cron_skips_a_credential_whose_import_is_running(self):
+        self.assertFalse(self.credential.iqmetrix_next_poll_at, "due (never polled)")
+        with Registry(get_db_name()).cursor() as other_worker:
+            other_worker.execute("SELECT id FROM integration_credential WHERE id = %s "
+                                 "FOR NO KEY UPDATE", (self.credential_id,))
+            self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
+            other_worker.rollback()
+        self.assertFalse(self.env["sync.job"].search([
+            ("operation", "=", "iqmetrix.import_feed"),
+            ("credential_id", "=", self.credential_id)]))
+        self.assertFalse(self.credential.iqmetrix_next_poll_at)
+
+    def test_connection_check(self):
+        self.sim.add_order(items=[{"sku": "CASE-1"}])
+        action = self.credential.action_test_connection()
+        self.assertIn("1 entries", action["params"]["message"])

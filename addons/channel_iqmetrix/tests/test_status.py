@@ -1,0 +1,165 @@
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import IqmetrixCase
+
+
+@tagged("post_install", "-at_install")
+class TestStatusUpdates(IqmetrixCase):
+
+    def setUp(self):
+        super().setUp()
+        ground = self.env["product.product"].create({"name": "Ground", "type": "service"})
+        self.carrier = self.env["delivery.carrier"].create(
+            {"name": "Purolator Ground", "product_id": ground.id})
+        self.credential.iqmetrix_carrier_map_ids = [
+            (0, 0, {"carrier_id": self.carrier.id, "shipping_provider": "Purolator"})]
+
+    def imported(self, items):
+        order_id = self.sim.add_order(items=items)
+        self.import_feed()
+        order = self.order_for(order_id)
+        self.assertEqual(order.state, "sale")
+        return order
+
+    def test_full_shipment_sends_shipped_with_tracking_and_provider(self):
+        order = self.imported([{"sku": "CASE-1", "quantity": 2}, {"sku": "CHG-2"}])
+        # A charge added in Odoo is not part of what iQmetrix waits for.
+        handling = self.env["product.product"].create({"name": "Handling", "type": "service"})
+        order.order_line = [Command.create({"product_id": handling.id, "product_uom_qty": 1})]
+        self.ship(order, {self.phone_case: 2, self.charger: 1}, "1Z999AA1", self.carrier)
+        self.assertEqual(len(self.push_jobs(order)), 1, "queued by the validation")
+        self.run_jobs()
+        updates = self.sim.updates_for(order.channel_external_id)
+        self.assertEqual(len(updates), 1)
+        self.assertEqual(updates[0]["endpoint"], "OrderStatusUpdate")
+        self.assertEqual(updates[0]["body"], {
+            "Id": order.channel_external_id, "Status": 2, "TrackingInfo": "1Z999AA1",
+            "ShippingProvider": "Purolator"})
+        self.assertEqual(order.iqmetrix_status_sent, "2")
+        self.assertEqual(order.iqmetrix_tracking_numbers, "1Z999AA1")
+        self.assertEqual(self.push_jobs(order).state, "done")
+        self.assertIn("Shipped", order.message_ids[0].body)
+        # Resending the same state is a no-op.
+        order.action_iqmetrix_push_status()
+        self.run_jobs()
+        self.assertEqual(len(self.sim.updates_for(order.channel_external_id)), 1)
+
+    def test_partial_shipments_accumulate_tracking_numbers(self):
+        order = self.imported([{"sku": "CASE-1", "quantity": 3}, {"sku": "CHG-2"}])
+        order_id = order.channel_external_id
+
+        self.ship(order, {self.phone_case: 1}, "TRK-1", self.carrier)
+        self.run_jobs()
+        first = self.sim.updates_for(order_id)[-1]
+        self.assertEqual(first["endpoint"], "ItemStatusUpdate")
+        self.assertEqual(first["body"]["ItemInformation"], [{
+            "Sku": "CASE-1", "Status": 6, "Quantity": 1, "Message": "1 of 3 shipped",
+            "CatalogId": self.sim.orders[order_id]["items"][0]["catalog-id"],
+            "ProductName": "[CASE-1] Phone Case", "TrackingInfo": "TRK-1",
+            "ShippingProvider": "Purolator"}])
+        self.assertEqual(order.iqmetrix_status_sent, "6")
+
+        self.ship(order, {self.phone_case: 2}, "TRK-2", self.carrier)
+        self.run_jobs()
+        second = self.sim.updates_for(order_id)[-1]
+        self.assertEqual(second["endpoint"], "ItemStatusUpdate")
+        item = second["body"]["ItemInformation"][0]
+        self.assertEqual((item["Sku"], item["Status"], item["Quantity"]), ("CASE-1", 2, 3),
+                         "all of this item shipped: Shipped at item level")
+        self.assertEqual(item["TrackingInfo"], "TRK-1,TRK-2", "never overwrite a number")
+
+        self.ship(order, {self.charger: 1}, "TRK-3", self.carrier)
+        self.run_jobs()
+        last = self.sim.updates_for(order_id)[-1]
+        self.assertEqual(last["endpoint"], "OrderStatusUpdate")
+        self.assertEqual(last["body"]["Status"], 2)
+        self.assertEqual(last["body"]["TrackingInfo"], "TRK-1,TRK-2,TRK-3")
+        self.assertEqual(self.sim.order_states[order_id]["tracking"], "TRK-1,TRK-2,TRK-3")
+        self.assertEqual(len(self.sim.updates_for(order_id)), 3)
+
+    def test_tracking_numbers_from_the_feed_are_resent(self):
+        order = self.imported([{"sku": "CASE-1", "quantity": 2}])
+        self.ship(order, {self.phone_case: 1}, "OURS-1", self.carrier)
+        self.run_jobs()
+        # Another system of the supplier adds a number; it reaches us through the feed.
+        self.external_update(order.channel_external_id, "ItemStatusUpdate", {"ItemInformation": [
+            {"Sku": "CASE-1", "Status": 6, "TrackingInfo": "OURS-1,PORTAL-9"}]})
+        self.import_feed()
+        self.assertEqual(order.iqmetrix_tracking_numbers, "OURS-1,PORTAL-9")
+        self.ship(order, {self.phone_case: 1}, "OURS-2", self.carrier)
+        self.run_jobs()
+        last = self.sim.updates_for(order.channel_external_id)[-1]
+        self.assertEqual(last["body"]["TrackingInfo"], "OURS-1,PORTAL-9,OURS-2")
+
+    def test_tracking_number_added_after_validation_is_sent(self):
+        order = self.imported([{"sku": "CASE-1"}])
+        picking = self.ship(order, {self.phone_case: 1}, False, self.carrier)
+        self.run_jobs()
+        first = self.sim.updates_for(order.channel_external_id)[-1]
+        self.assertNotIn("TrackingInfo", first["body"])
+        picking.carrier_tracking_ref = "LATE-1"
+        self.run_jobs()
+        self.assertEqual(
+            self.sim.updates_for(order.channel_external_id)[-1]["body"]["TrackingInfo"], "LATE-1")
+
+    def test_waiting_for_stock_sends_backordered(self):
+        order = self.imported([{"sku": "TAB-3"}])  # storable, none in stock
+        updates = self.sim.updates_for(order.channel_external_id)
+        self.assertEqual(len(updates), 1)
+        self.assertEqual(updates[0]["body"]["Status"], 3)
+        self.assertIn("Waiting for stock", updates[0]["body"]["Message"])
+        self.assertEqual(order.iqmetrix_status_sent, "3")
+
+    def test_backorder_status_is_configurable(self):
+        self.credential.iqmetrix_stock_short_status = "8"
+        order = self.imported([{"sku": "TAB-3"}])
+        self.assertEqual(self.sim.updates_for(order.channel_external_id)[0]["body"]["Status"], 8)
+        self.credential.iqmetrix_stock_short_status = "none"
+        order = self.imported([{"sku": "TAB-3"}])
+        self.assertFalse(self.sim.updates_for(order.channel_external_id))
+        self.assertFalse(self.push_jobs(order))
+
+    def test_cancel_sends_cancelled_with_a_message(self):
+        order = self.imported([{"sku": "CASE-1"}])
+        order._action_cancel()
+        self.run_jobs()
+        update = self.sim.updates_for(order.channel_external_id)[-1]
+        self.assertEqual(update["body"]["Status"], 7)
+        self.assertIn(order.name, update["body"]["Message"])
+        self.assertEqual(self.sim.order_states[order.channel_external_id]["status"], 7)
+
+    def test_platform_errors_retry_then_keep_the_message(self):
+        order = self.imported([{"sku": "CASE-1"}])
+        self.sim.inject("server_error", status=503, path="/v1/Suppliers(60455)/Orders")
+        order._action_cancel()
+        self.run_jobs()
+        job = self.push_jobs(order)
+        self.assertEqual((job.state, job.error_kind), ("pending", "transient"))
+        self.assertIn("HTTP 503", job.last_error)
+        # The platform no longer knows the order: a 404 with its message, dead-lettered.
+        with self.sim.lock:
+            del self.sim.orders[order.channel_external_id]
+        self.run_jobs()
+        self.assertEqual((job.state, job.error_kind), ("failed", "permanent"))
+        self.assertIn("HTTP 404", job.last_error)
+        self.assertIn("Not found", job.last_error)
+        self.assertEqual(order.channel_sync_state, "error")
+        self.assertIn("Not found", order.message_ids[0].body)
+        self.assertFalse(order.iqmetrix_status_sent)
+
+
+@tagged("post_install", "-at_install")
+class TestStatusVariant200(IqmetrixCase):
+    """The 2015 doc answered status updates with 200 instead of 202 (UNCONFIRMED)."""
+
+    simulator_options = {"status_update_code": 200}
+
+    def test_200_is_success_too(self):
+        order_id = self.sim.add_order(items=[{"sku": "CASE-1"}])
+        self.import_feed()
+        order = self.order_for(order_id)
+        order._action_cancel()
+        self.run_jobs()
+        self.assertEqual(self.push_jobs(order).state, "done")
+        self.assertEqual(order.iqmetrix_status_sent, "7")

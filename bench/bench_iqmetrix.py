@@ -1,0 +1,157 @@
+"""Benchmark the iQmetrix feed import against the bare ORM, in one run.
+
+    /opt/odoo18/venv/bin/python bench/bench_iqmetrix.py [-n 1000] [--full] [--db cc_iqm]
+        [--conf /tmp/cc_iqm.conf]
+
+Serves a feed of N order-created entries (3 items each, 50 per page, so N/50 pages) from the
+simulator and prints:
+- baseline: the bare ORM creating N partners and N sale orders with 3 lines in batches, then
+  action_confirm on all of them;
+- connector: the whole feed import (token, every page fetched over HTTP and parsed, dedup
+  by order-id, partners, sale orders, confirmation, marker), split into reading and importing;
+- orders/s of both and their ratio.
+--full runs the issue's 5,000 entries (100 pages). Everything is rolled back; the committed
+test credential is deleted at the end, so the database is left as it was.
+"""
+import argparse
+import os
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, "/opt/odoo18"]
+
+import odoo  # noqa: E402
+from odoo import SUPERUSER_ID, api  # noqa: E402
+from odoo.fields import Command  # noqa: E402
+from odoo.modules.registry import Registry  # noqa: E402
+
+from tests.simulators.iqmetrix import IqmetrixSimulator  # noqa: E402
+
+SKUS = ("BENCH-CASE", "BENCH-CHG", "BENCH-CBL")
+LINES_PER_ORDER = len(SKUS)
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="order-created entries (default 1000)")
+    parser.add_argument("--full", action="store_true", help="5,000 entries (100 pages)")
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "cc_iqm"))
+    parser.add_argument("--conf", default=os.environ.get("BENCH_CONF", "/tmp/cc_iqm.conf"))
+    arguments = parser.parse_args()
+    if arguments.full:
+        arguments.n = 5000
+    return arguments
+
+
+@contextmanager
+def timed(results, name):
+    started = time.perf_counter()
+    yield
+    results[name] = time.perf_counter() - started
+
+
+def create_committed_credential(registry, sim):
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        credential = env["integration.credential"].create({
+            "name": "iQmetrix bench", "platform": "iqmetrix", "environment": "sandbox",
+            "api_base_url": sim.url + "/v1", "iqmetrix_accounts_url": sim.url + "/v1",
+            "iqmetrix_supplier_id": str(sim.options["supplier_id"]),
+            "iqmetrix_client_id": sim.options["client_id"],
+            "iqmetrix_client_secret": sim.options["client_secret"],
+            "iqmetrix_username": sim.options["username"],
+            "iqmetrix_password": sim.options["password"],
+            "iqmetrix_feed_start_at": datetime(2000, 1, 1),
+            "debug_logging": False,  # log the calls, not 5,000 entries of XML
+        })
+        cr.commit()
+        return credential.id
+
+
+def delete_credential(registry, credential_id):
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["integration.credential"].browse(credential_id).unlink()
+        cr.commit()
+
+
+def baseline(env, products, count):
+    """The bare ORM doing the same amount of business work, in batches."""
+    partners = env["res.partner"].create([
+        {"name": f"Bench Customer {index}", "street": f"{index} Main St", "city": "Moose Jaw",
+         "zip": "S6H0A1", "country_id": env.ref("base.ca").id} for index in range(count)])
+    orders = env["sale.order"].create([{
+        "partner_id": partner.id,
+        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1,
+                                       "price_unit": 10.0}) for product in products],
+    } for partner in partners])
+    orders.action_confirm()
+    env.flush_all()
+    return orders
+
+
+def connector(env, credential, results):
+    from odoo.addons.channel_iqmetrix.client import IqmetrixClient
+
+    credential._lock_for_update()
+    with timed(results, "read"):
+        entries, pages = credential._iqmetrix_collect_new_entries(IqmetrixClient(credential))
+    with timed(results, "import"):
+        stats = credential._iqmetrix_process_entries(entries)
+        credential._iqmetrix_save_marker(entries)
+        env.flush_all()
+    return stats, pages
+
+
+def main():
+    arguments = parse_arguments()
+    odoo.tools.config.parse_config(["-c", arguments.conf, "--log-level=warn"])
+    registry = Registry(arguments.db)
+    with IqmetrixSimulator() as sim:
+        sim.add_orders(arguments.n, items=[{"sku": sku, "selling-price": "10"} for sku in SKUS])
+        credential_id = create_committed_credential(registry, sim)
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                products = env["product.product"].create([
+                    {"name": sku, "default_code": sku, "type": "consu"} for sku in SKUS])
+                env.flush_all()
+                results = {}
+                cr.execute("SAVEPOINT bench_baseline")
+                with timed(results, "baseline"):
+                    baseline(env, products, arguments.n)
+                cr.execute("ROLLBACK TO SAVEPOINT bench_baseline")  # same starting point
+                env.invalidate_all()
+                credential = env["integration.credential"].browse(credential_id)
+                with timed(results, "connector"):
+                    stats, pages = connector(env, credential, results)
+                cr.rollback()
+        finally:
+            delete_credential(registry, credential_id)
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["iqmetrix.oauth.token"]._forget([credential_id])
+    report(arguments.n, pages, stats, results)
+
+
+def report(count, pages, stats, results):
+    base_rate = count / results["baseline"]
+    connector_rate = stats["created"] / results["connector"]
+    print(f"iQmetrix feed import benchmark: {count} order-created entries, {pages} pages, "
+          f"{LINES_PER_ORDER} lines each")
+    print(f"  baseline  (ORM batch create + confirm): {results['baseline']:8.2f} s  "
+          f"{base_rate:8.1f} orders/s")
+    print(f"  connector (feed -> confirmed orders):   {results['connector']:8.2f} s  "
+          f"{connector_rate:8.1f} orders/s   (read+parse {results['read']:.2f} s, "
+          f"import {results['import']:.2f} s)")
+    print(f"  created {stats['created']}, duplicates {stats['duplicates']}, "
+          f"failed {stats['failed']}")
+    print(f"  ratio connector/baseline time: {results['connector'] / results['baseline']:.2f}x "
+          f"(connector runs at {100 * connector_rate / base_rate:.0f}% of the baseline rate)")
+
+
+if __name__ == "__main__":
+    main()
