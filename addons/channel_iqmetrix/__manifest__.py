@@ -2,9 +2,6 @@
     "name": "Channel Connectors: iQmetrix Dropship",
     "summary": "iQmetrix dropship supplier: the Atom order feed into sale orders, order and "
     "item status updates (shipped, partial, back-ordered, cancelled, errors) back",
-    "description": "Reads the iQmetrix dropship order feed into sale orders and sends order "
-    "and item status updates back. See README.md in the module for configuration and "
-    "failure handling.",
     "version": "18.0.1.0.0",
     "category": "Sales/Connectors",
     "license": "LGPL-3",

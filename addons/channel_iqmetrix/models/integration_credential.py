@@ -4,7 +4,7 @@ from datetime import UTC, timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
@@ -91,7 +91,7 @@ class IntegrationCredential(models.Model):
     def _check_iqmetrix_poll_minutes(self):
         for credential in self:
             if credential.platform == const.PLATFORM and credential.iqmetrix_poll_minutes < 1:
-                raise ValidationError(_("The feed is polled at most once a minute."))
+                raise ValidationError(self.env._("The feed is polled at most once a minute."))
 
     def write(self, vals):
         result = super().write(vals)
@@ -127,20 +127,21 @@ class IntegrationCredential(models.Model):
         self.ensure_one()
         self.check_access("write")
         self._iqmetrix_enqueue_import(priority=20)
-        return self._notification(_("Reading the iQmetrix order feed; new orders appear in a "
+        return self._notification(
+            self.env._("Reading the iQmetrix order feed; new orders appear in a "
                                     "moment (Sync Jobs shows the run)."))
 
     def action_iqmetrix_open_feed_entries(self):
         self.ensure_one()
         return self._open_records_action(
-            "iqmetrix.feed.entry", _("Feed Entries Needing Attention"),
+            "iqmetrix.feed.entry", self.env._("Feed Entries Needing Attention"),
             [("credential_id", "=", self.id)])
 
     def _test_connection(self):
         if self.platform != const.PLATFORM:
             return super()._test_connection()
         page = self._iqmetrix_parse_page(IqmetrixClient(self), None)
-        return _("Connected to iQmetrix: the current feed page has %s entries.",
+        return self.env._("Connected to iQmetrix: the current feed page has %s entries.",
                  len(page.entries))
 
     # ------------------------------------------------------------------ cron and jobs
@@ -189,18 +190,19 @@ class IntegrationCredential(models.Model):
         if job.operation == const.JOB_PUSH_STATUS:
             order = job._target()
             if not order or order._name != "sale.order":
-                raise PermanentError(_("The sale order of this status update no longer exists."))
+                raise PermanentError(
+                    self.env._("The sale order of this status update no longer exists."))
             return order._iqmetrix_push_status()
         return super()._execute_sync_job(job)
 
     def _on_sync_job_failed(self, job):
         """A feed import that gave up is written in the credential's chatter."""
         parent = getattr(super(), "_on_sync_job_failed", None)
-        if parent:
-            parent(job)
+        result = parent(job) if parent else None
         if self.platform == const.PLATFORM and job.operation == const.JOB_IMPORT_FEED:
-            self.message_post(body=_("Reading the iQmetrix order feed failed: %s",
-                                     job.last_error))
+            self.message_post(body=self.env._("Reading the iQmetrix order feed failed: %s",
+                                              job.last_error))
+        return result
 
     # ------------------------------------------------------------------ feed import
 
@@ -226,7 +228,8 @@ class IntegrationCredential(models.Model):
             marker = json.loads(cursor.value)
             return marker.get("entry_id"), feed.parse_marker_timestamp(marker.get("updated"))
         except (ValueError, AttributeError):
-            raise PermanentError(_("The iQmetrix feed marker %r is unreadable; fix or delete it "
+            raise PermanentError(
+                self.env._("The iQmetrix feed marker %r is unreadable; fix or delete it "
                                    "in the Sync tab.", cursor.value)) from None
 
     def _iqmetrix_collect_new_entries(self, client):
@@ -250,9 +253,10 @@ class IntegrationCredential(models.Model):
             if reached or not page.prev_archive:
                 break
             if page.prev_archive in visited or len(visited) >= const.MAX_FEED_PAGES_PER_RUN:
-                raise PermanentError(_("The iQmetrix feed's prev-archive links loop or run past "
-                                       "%s pages; stopped at %s.",
-                                       const.MAX_FEED_PAGES_PER_RUN, page.prev_archive))
+                raise PermanentError(
+                    self.env._("The iQmetrix feed's prev-archive links loop or run past "
+                               "%(pages)s pages; stopped at %(url)s.",
+                               pages=const.MAX_FEED_PAGES_PER_RUN, url=page.prev_archive))
             url = page.prev_archive
         fresh.reverse()
         return fresh, len(visited)
@@ -263,11 +267,11 @@ class IntegrationCredential(models.Model):
         try:
             return feed.parse_feed(body)
         except feed.FeedRefused as error:
-            raise PermanentError(_("iQmetrix feed page %(url)s refused: %(error)s",
+            raise PermanentError(self.env._("iQmetrix feed page %(url)s refused: %(error)s",
                                    url=where, error=error)) from None
         except feed.FeedMalformed as error:
             # Often a truncated transfer: worth another try before a person looks at it.
-            raise TransientError(_("iQmetrix feed page %(url)s is unreadable: %(error)s",
+            raise TransientError(self.env._("iQmetrix feed page %(url)s is unreadable: %(error)s",
                                    url=where, error=error)) from None
 
     def _iqmetrix_save_marker(self, entries):
@@ -394,7 +398,7 @@ class IntegrationCredential(models.Model):
         raw_phone = mapping.customer_phone(payload)
         phone = normalize_phone(raw_phone, address.get("country_code"))
         if raw_phone and not phone:
-            warnings.append(_("Customer phone %r is not a valid number; kept as given.",
+            warnings.append(self.env._("Customer phone %r is not a valid number; kept as given.",
                               raw_phone))
         unknown_skus = ", ".join(dict.fromkeys(item["sku"] for item in unknown))
         customer = payload.get("shipping_customer") or {}
@@ -409,7 +413,7 @@ class IntegrationCredential(models.Model):
             "channel_external_ref": (payload.get("seller") or {}).get("printable_id"),
             "channel_sync_state": "flagged" if unknown else "synced",
             "channel_last_sync_at": fields.Datetime.now(),
-            "channel_last_error": _("Unknown SKU: %s", unknown_skus) if unknown else False,
+            "channel_last_error": self.env._("Unknown SKU: %s", unknown_skus) if unknown else False,
             "iqmetrix_delivery_kind": kind,
             "iqmetrix_ship_to_store": bool(payload.get("ship_to_store")),
             "iqmetrix_address_type": address.get("type"),
@@ -449,7 +453,7 @@ class IntegrationCredential(models.Model):
         address = payload.get("shipping_address") or {}
         customer = payload.get("shipping_customer") or {}
         name = mapping.customer_name(customer, fallback=address.get("attention_to")) \
-            or _("iQmetrix customer")
+            or self.env._("iQmetrix customer")
         if kind == mapping.CUSTOMER:
             vals = mapping_model._address_values(mapping.partner_address(address, name), warnings)
             partner = self._iqmetrix_customer_partner(customer.get("customer_id"), vals)

@@ -13,7 +13,6 @@ class IqmetrixCarrierMap(models.Model):
         "integration.credential", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     shipping_method_code = fields.Char(
-        "Shipping Method Code",
         help="The <shipping-method> of order-created entries that selects this carrier.")
     carrier_id = fields.Many2one("delivery.carrier", "Odoo Carrier", ondelete="cascade")
     shipping_provider = fields.Char(

@@ -1,6 +1,6 @@
 import hashlib
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import feed
@@ -81,7 +81,7 @@ class IqmetrixFeedEntry(models.Model):
         try:
             entry = feed.parse_entry_xml(self.entry_xml or "")
         except feed.FeedError as error:
-            raise UserError(_("Entry %(entry)s cannot be read: %(error)s",
+            raise UserError(self.env._("Entry %(entry)s cannot be read: %(error)s",
                               entry=self.entry_id, error=error)) from None
         credential = self.credential_id.with_company(self.credential_id.company_id)
         stats = credential._iqmetrix_process_entries([entry])

@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, fields, models
+from odoo import fields, models
 
 from .. import const, mapping
 from ..client import IqmetrixClient
@@ -52,7 +52,7 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda order: order._is_iqmetrix())
         orders._iqmetrix_enqueue_status_push(priority=20)
         return self.env["integration.credential"]._notification(
-            _("%s status update(s) queued for iQmetrix.", len(orders)))
+            self.env._("%s status update(s) queued for iQmetrix.", len(orders)))
 
     def _iqmetrix_enqueue_status_push(self, priority=10):
         if not self:
@@ -96,10 +96,10 @@ class SaleOrder(models.Model):
         })
         if not state.unknown_skus:  # an order with unknown SKUs still needs a person
             self._channel_mark_synced()
-        self.message_post(body=_(
+        self.message_post(body=self.env._(
             "iQmetrix %(endpoint)s sent: %(status)s%(tracking)s",
             endpoint=update.endpoint, status=const.STATUS_NAMES[update.status],
-            tracking=_(", tracking %s", ",".join(update.tracking_numbers))
+            tracking=self.env._(", tracking %s", ",".join(update.tracking_numbers))
             if update.tracking_numbers else "",
         ))
         return {"endpoint": update.endpoint, "status": update.status, "answer": answer}
@@ -123,7 +123,7 @@ class SaleOrder(models.Model):
             order_id=self.channel_external_id,
             lines=lines,
             cancelled=self.state == "cancel",
-            cancel_message=_("Cancelled by the supplier (order %s).", self.name),
+            cancel_message=self.env._("Cancelled by the supplier (order %s).", self.name),
             unknown_skus=tuple(filter(None, (self.iqmetrix_unknown_skus or "").split(", ")))
             if self.state in ("draft", "sent") else (),
             unknown_sku_status=int(credential.iqmetrix_unknown_sku_status),

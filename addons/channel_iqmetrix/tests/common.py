@@ -127,7 +127,7 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
 
     def set_stored_token_expiry(self, access_in=None, refresh_in=None):
         """Move the stored expiry times as the passing of time would."""
-        from odoo.addons.channel_iqmetrix.models import iqmetrix_oauth_token
+        from ..models import iqmetrix_oauth_token
         iqmetrix_oauth_token._PROCESS_CACHE.clear()
         now = datetime.now(UTC).replace(tzinfo=None)
         with Registry(get_db_name()).cursor() as cr:
@@ -139,4 +139,4 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
                 cr.execute("UPDATE iqmetrix_oauth_token SET refresh_expires_at = %s "
                            "WHERE credential_ref = %s",
                            (now + timedelta(seconds=refresh_in), self.credential_id))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
