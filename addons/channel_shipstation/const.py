@@ -1,0 +1,58 @@
+"""ShipStation constants: URLs, limits, statuses and event names (see the platform notes)."""
+
+PLATFORM = "shipstation"
+
+V1_BASE_URL = "https://ssapi.shipstation.com"
+V2_BASE_URL = "https://api.shipstation.com"
+JWKS_URL = "https://api.shipengine.com/jwks"
+# V1 production hosts; resource_url of a webhook may name any of them.
+V1_HOST_PATTERN = r"^ssapi\d*\.shipstation\.com$"
+
+# V1 answers and filters are Pacific wall-clock time without an offset.
+SHIPSTATION_TZ = "America/Los_Angeles"
+
+RATE_LIMIT_REQUESTS = 40
+RATE_LIMIT_PERIOD = 60
+MAX_ORDERS_PER_REQUEST = 100
+SHIPMENTS_PAGE_SIZE = 500
+MAX_ORDER_NUMBER_LENGTH = 50
+
+OPEN_ORDER_STATUSES = ("awaiting_payment", "awaiting_shipment", "pending_fulfillment", "on_hold")
+CLOSED_ORDER_STATUSES = ("shipped", "cancelled")
+ORDER_STATUSES = [
+    ("awaiting_payment", "Awaiting Payment"),
+    ("awaiting_shipment", "Awaiting Shipment"),
+    ("pending_fulfillment", "Pending Fulfillment"),
+    ("on_hold", "On Hold"),
+    ("shipped", "Shipped"),
+    ("cancelled", "Cancelled"),
+    ("rejected_fulfillment", "Rejected Fulfillment"),
+]
+
+V1_SHIP_NOTIFY = "SHIP_NOTIFY"
+V2_FULFILLMENT_SHIPPED = "fulfillment_shipped_v2"
+V2_FULFILLMENT_SHIPPED_TYPE = "FULFILLMENT_SHIPPED_V2"
+# Event type of a single shipment stored on its own (unmatched shipments, for replay).
+SINGLE_SHIPMENT_EVENT = "SHIPSTATION_SHIPMENT"
+
+V2_KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
+V2_SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
+V2_TIMESTAMP_HEADER = "x-shipengine-timestamp"
+V2_SIGNATURE_MAX_AGE = 300  # seconds, either way (clock skew)
+
+OP_EXPORT = "shipstation.export_pickings"
+OP_POLL = "shipstation.poll_shipments"
+SHIPMENTS_CURSOR = "shipments"
+VOIDS_CURSOR = "shipment_voids"
+
+WEIGHT_UNITS = [("pounds", "Pounds"), ("ounces", "Ounces"), ("grams", "Grams")]
+WEIGHT_UOM_XMLIDS = {
+    "pounds": "uom.product_uom_lb",
+    "ounces": "uom.product_uom_oz",
+    "grams": "uom.product_uom_gram",
+}
+SEND_ON = [
+    ("picking_ready", "When the transfer is ready"),
+    ("order_confirm", "When the sale order is confirmed"),
+    ("manual", "Manually only"),
+]

@@ -1,0 +1,5 @@
+from . import test_export
+from . import test_mapping
+from . import test_polling
+from . import test_rate_limit
+from . import test_webhook
