@@ -240,6 +240,10 @@ class IntegrationCredential(models.Model):
             return payload.get("resource_type") or payload.get("event") or payload.get("topic")
         return False
 
+    def _on_sync_job_failed(self, job):
+        """A job whose target is the credential itself (a feed import, a batch export) has
+        failed for good; platform modules add what their users need to see."""
+
     def _process_webhook_event(self, event):
         raise PermanentError(
             self.env._("No webhook handler for platform %(platform)s", platform=self.platform)
