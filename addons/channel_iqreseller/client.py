@@ -60,7 +60,6 @@ class IQResellerClient(ChannelClient):
         token = answer.get("Data") if isinstance(answer, dict) else None
         if not token or not isinstance(token, str):
             raise AuthError("IQ Reseller sign-in answered without a session token.")
-        self._remember_secret(token)
         self.session_token = token
         self.session_started = time.monotonic()
 
@@ -101,23 +100,18 @@ class IQResellerClient(ChannelClient):
 
     # ------------------------------------------------------------------ hooks
 
-    def _log_response(self, response, started):
+    def _secrets_in_response(self, response):
         # The sign-in answer carries the new token: mask it before the answer is logged.
-        if response.request.method == "POST" and response.request.url.endswith(SESSION_PATH):
-            try:
-                token = response.json().get("Data")
-            except (ValueError, AttributeError):
-                token = None
-            if isinstance(token, str):
-                self._remember_secret(token)
-        super()._log_response(response, started)
+        if response.request.method != "POST" or not response.request.url.endswith(SESSION_PATH):
+            return []
+        try:
+            token = response.json().get("Data")
+        except (ValueError, AttributeError):
+            return []
+        return [token] if isinstance(token, str) else []
 
     def _error_message(self, response):
         return mask_values(super()._error_message(response), self.secret_values)
-
-    def _remember_secret(self, value):
-        if value not in self.secret_values:
-            self.secret_values.append(value)
 
     # ------------------------------------------------------------------ orders
 

@@ -181,6 +181,43 @@ def order_lines_from_so(so):
     return lines
 
 
+@dataclass
+class ParsedOrder:
+    """An SO checked for what stops an import before anything is written: readable sale
+    date, lines with a positive quantity. SKUs are checked against products next."""
+
+    so: dict
+    soid: str
+    fingerprint: str
+    sale_date: datetime  # naive UTC
+    lines: list  # order_lines_from_so
+
+    @property
+    def label(self):
+        return order_label(self.so)
+
+    @property
+    def skus(self):
+        return [line["sku"] for line in self.lines]
+
+
+def parse_order(so, timezone, fingerprint=None):
+    """ParsedOrder of one SO; OrderDataError naming the order when it cannot be imported."""
+    return ParsedOrder(
+        so=so,
+        soid=order_id(so),
+        fingerprint=fingerprint or order_fingerprint(so),
+        sale_date=parse_sale_date(so, timezone),
+        lines=order_lines_from_so(so),
+    )
+
+
+def unknown_skus(skus, known):
+    """The SKUs of ``skus`` not in ``known``, each once, in order (an empty SKU is never
+    known)."""
+    return [sku for sku in dict.fromkeys(skus) if not sku or sku not in known]
+
+
 # --------------------------------------------------------------------------- tracking
 
 

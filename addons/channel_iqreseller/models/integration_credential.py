@@ -1,7 +1,9 @@
+import hashlib
+import json
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -12,7 +14,10 @@ from ..const import (
     CHANNEL_FIELDS,
     DEFAULT_API_URL,
     DEFAULT_SIGNIN_URL,
+    IMPORT_CHUNK_MAX,
+    IMPORT_SECONDS_PER_ORDER,
     OPERATION_IMPORT,
+    OPERATION_IMPORT_CHUNK,
     OPERATION_POLL,
     OPERATION_TRACKING,
     ORDER_ENDPOINTS,
@@ -114,14 +119,14 @@ class IntegrationCredential(models.Model):
         for credential in self.filtered(lambda c: c.platform == PLATFORM):
             targets = [name for name in credential._iqr_tracking_field_map().values() if name]
             if len(targets) != len(set(targets)):
-                raise ValidationError(_("Each tracking piece needs its own IQR field."))
+                raise ValidationError(self.env._("Each tracking piece needs its own IQR field."))
             if credential.iqr_channel_field in targets:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The agent channel field %s cannot also receive tracking: writing it "
                     "would take the order out of the channel filter.",
                     credential.iqr_channel_field))
             if credential.iqr_page_size < 1:
-                raise ValidationError(_("The page size must be at least 1."))
+                raise ValidationError(self.env._("The page size must be at least 1."))
 
     def _iqr_tracking_field_map(self):
         return {
@@ -133,7 +138,7 @@ class IntegrationCredential(models.Model):
 
     def _iqr_timezone(self):
         if not self.source_timezone:
-            raise PermanentError(_(
+            raise PermanentError(self.env._(
                 "Set the Source Timezone of %s: IQ Reseller sends dates without a timezone.",
                 self.name))
         return self.source_timezone
@@ -156,6 +161,7 @@ class IntegrationCredential(models.Model):
         handlers = {
             OPERATION_POLL: self._iqr_poll_orders,
             OPERATION_IMPORT: self._iqr_import_order,
+            OPERATION_IMPORT_CHUNK: self._iqr_import_orders,
             OPERATION_TRACKING: self._iqr_push_tracking,
         }
         if job.operation not in handlers:
@@ -164,25 +170,34 @@ class IntegrationCredential(models.Model):
 
     def _iqr_enqueue_poll(self):
         self.ensure_one()
-        return self._enqueue_job(OPERATION_POLL, name=_("Poll IQ Reseller orders"),
+        return self._enqueue_job(OPERATION_POLL, name=self.env._("Poll IQ Reseller orders"),
                                  dedup_key=f"{OPERATION_POLL}:{self.id}")
 
     def _iqr_poll_orders(self, job):
-        """Read every page (no server-side filter is known), filter on our side, queue one
-        import job per new or changed order, flag imported orders that left the status
-        filter. Stops early when the listing is newest-first and leaves the window."""
+        """Read every page (no server-side filter is known), filter on our side, queue the
+        new or changed orders in import jobs of a chunk of orders each, flag imported
+        orders that left the status filter. Stops early when the listing is newest-first
+        and leaves the window."""
         order_filter = self._iqr_order_filter()
         client = IQResellerClient(self)
         stats = dict.fromkeys(("seen", "queued", "unchanged", "skipped_status",
                                "skipped_channel", "skipped_date", "malformed",
-                               "awaiting_retry", "flagged"), 0)
+                               "awaiting_retry", "already_queued", "flagged",
+                               "import_jobs"), 0)
+        queued = self._iqr_queued_imports()
+        chunk_size = self._iqr_import_chunk_size()
+        to_import = []  # (so, fingerprint) not in an import job yet
         with client.session_scope():
             for orders in client.iter_order_pages(self.iqr_page_size or 25,
                                                   self.iqr_first_page, self.iqr_sort_by):
-                self._iqr_handle_page(orders, order_filter, stats)
+                to_import += self._iqr_handle_page(orders, order_filter, queued, stats)
+                while len(to_import) >= chunk_size:
+                    self._iqr_queue_import_chunk(to_import[:chunk_size], stats)
+                    to_import = to_import[chunk_size:]
                 if self.iqr_sorted_newest_first and self._iqr_page_before_window(
                         orders, order_filter):
                     break
+        self._iqr_queue_import_chunk(to_import, stats)
         self._set_cursor(ORDERS_STREAM)
         stats["api_calls"] = client.call_count
         if client.page_size_reductions:
@@ -193,7 +208,8 @@ class IntegrationCredential(models.Model):
         oldest = mapping.oldest_sale_date(orders, order_filter.timezone)
         return oldest is not None and oldest < order_filter.window_start
 
-    def _iqr_handle_page(self, orders, order_filter, stats):
+    def _iqr_handle_page(self, orders, order_filter, queued, stats):
+        """The (SO, fingerprint) of the page to import; counts and flags the others."""
         valid = [so for so in orders if mapping.order_id(so)]
         stats["seen"] += len(orders)
         stats["malformed"] += len(orders) - len(valid)
@@ -203,7 +219,7 @@ class IntegrationCredential(models.Model):
         bound = self.env["sale.order"]._iqr_bound_orders(self, [mapping.order_id(so)
                                                                 for so in valid])
         failed = self._iqr_failed_import_fingerprints([mapping.order_id(so) for so in valid])
-        specs = []
+        to_import = []
         for so in valid:
             soid = mapping.order_id(so)
             order = bound.get(soid)
@@ -221,17 +237,69 @@ class IntegrationCredential(models.Model):
             if failed.get(soid) == fingerprint:
                 stats["awaiting_retry"] += 1  # its failed job is the one to retry
                 continue
-            specs.append(self._iqr_import_spec(so, fingerprint))
-        self._iqr_cancel_failed_imports([spec["dedup_key"] for spec in specs])
-        self.env["sync.job"]._enqueue_many(specs)
-        stats["queued"] += len(specs)
+            if queued.get(soid) == fingerprint:
+                stats["already_queued"] += 1  # a job not run yet imports it
+                continue
+            queued[soid] = fingerprint
+            to_import.append((so, fingerprint))
+        return to_import
+
+    def _iqr_import_chunk_size(self):
+        """Orders per import job: as many as keep a runner batch of such jobs within the
+        runner's time budget (see IMPORT_CHUNK_MAX in const.py)."""
+        params = self.env["ir.config_parameter"].sudo()
+        batch_size = int(params.get_param("channel_base.job_batch_size", 50)) or 50
+        time_budget = int(params.get_param("channel_base.job_time_budget", 50)) or 50
+        chunk = int(time_budget / (batch_size * IMPORT_SECONDS_PER_ORDER))
+        return max(1, min(IMPORT_CHUNK_MAX, chunk))
+
+    def _iqr_queue_import_chunk(self, entries, stats):
+        """One import job for these (SO, fingerprint); their failed imports are superseded."""
+        if not entries:
+            return
+        soids = [mapping.order_id(so) for so, _fingerprint in entries]
+        self._iqr_cancel_failed_imports([self._iqr_import_dedup_key(soid) for soid in soids])
+        pairs = [[soid, fingerprint] for soid, (_so, fingerprint) in
+                 zip(soids, entries, strict=True)]
+        digest = hashlib.sha1(json.dumps(pairs).encode()).hexdigest()  # noqa: S324 - a key
+        first, last = entries[0][0], entries[-1][0]
+        self.env["sync.job"]._enqueue_many([{
+            "operation": OPERATION_IMPORT_CHUNK,
+            "credential": self,
+            "name": self.env._("Import %(count)s IQR orders (%(first)s to %(last)s)",
+                               count=len(entries), first=first.get("so") or soids[0],
+                               last=last.get("so") or soids[-1]),
+            "payload": {"orders": [{"so": so, "fingerprint": fingerprint}
+                                   for so, fingerprint in entries]},
+            "dedup_key": f"{OPERATION_IMPORT_CHUNK}:{self.id}:{digest}",
+        }])
+        stats["queued"] += len(entries)
+        stats["import_jobs"] += 1
+
+    def _iqr_queued_imports(self):
+        """{soid: fingerprint} of the orders in import jobs waiting or running: the same
+        order read again must not be queued twice (two jobs racing to create it)."""
+        self.env["sync.job"].flush_model()
+        self.env.cr.execute(
+            """SELECT entry -> 'so' ->> 'soid', entry ->> 'fingerprint'
+                 FROM sync_job, jsonb_array_elements(payload -> 'orders') AS entry
+                WHERE credential_id = %(id)s AND operation = %(chunk)s
+                  AND state IN ('pending', 'running')
+               UNION ALL
+               SELECT payload -> 'so' ->> 'soid', payload ->> 'fingerprint'
+                 FROM sync_job
+                WHERE credential_id = %(id)s AND operation = %(one)s
+                  AND state IN ('pending', 'running')""",
+            {"id": self.id, "chunk": OPERATION_IMPORT_CHUNK, "one": OPERATION_IMPORT},
+        )
+        return dict(self.env.cr.fetchall())
 
     def _iqr_import_spec(self, so, fingerprint):
         soid = mapping.order_id(so)
         return {
             "operation": OPERATION_IMPORT,
             "credential": self,
-            "name": _("Import IQR order %s", so.get("so") or soid),
+            "name": self.env._("Import IQR order %s", so.get("so") or soid),
             "payload": {"so": so, "fingerprint": fingerprint},
             "dedup_key": self._iqr_import_dedup_key(soid),
         }
@@ -255,8 +323,80 @@ class IntegrationCredential(models.Model):
         payload = job.payload or {}
         so = payload.get("so")
         if not isinstance(so, dict) or not mapping.order_id(so):
-            raise PermanentError(_("The job carries no IQ Reseller order."))
+            raise PermanentError(self.env._("The job carries no IQ Reseller order."))
         return self.env["sale.order"]._iqr_import(self, so, payload.get("fingerprint"))
+
+    def _iqr_import_orders(self, job):
+        """Import a chunk of orders: the new ones are checked first, then created together
+        and confirmed together; changed ones are updated one at a time. An order that
+        fails gets a failed import job of its own, exactly as if it had been imported
+        alone, and the others import."""
+        entries = [(entry["so"], entry.get("fingerprint"))
+                   for entry in (job.payload or {}).get("orders") or []
+                   if isinstance(entry, dict) and isinstance(entry.get("so"), dict)
+                   and mapping.order_id(entry["so"])]
+        SaleOrder = self.env["sale.order"]
+        stats = dict.fromkeys(("created", "updated", "unchanged", "flagged", "failed"), 0)
+        bound = SaleOrder._iqr_bound_orders(self, [mapping.order_id(so) for so, _f in entries])
+        new = []
+        for so, fingerprint in entries:
+            if mapping.order_id(so) in bound:
+                self._iqr_import_alone(so, fingerprint, stats)
+            else:
+                new.append((so, fingerprint))
+        parsed, products, errors = SaleOrder._iqr_parse_orders(self, new)
+        for so, fingerprint, message in errors:
+            self._iqr_record_failed_import(so, fingerprint, PermanentError(message), stats)
+        self._iqr_create_together(parsed, products, stats)
+        return stats
+
+    def _iqr_create_together(self, parsed_orders, products, stats):
+        if not parsed_orders:
+            return
+        try:
+            with self.env.cr.savepoint():
+                orders = self.env["sale.order"]._iqr_create_orders(self, parsed_orders, products)
+        except Exception as error:  # noqa: BLE001 - each order is retried and recorded alone
+            _logger.info("IQ Reseller credential %s: %s orders not created together (%s); "
+                         "importing them one at a time", self.id, len(parsed_orders), error)
+            stats["one_at_a_time"] = len(parsed_orders)
+            for order in parsed_orders:
+                self._iqr_import_alone(order.so, order.fingerprint, stats)
+            return
+        stats["created"] += len(orders)
+
+    def _iqr_import_alone(self, so, fingerprint, stats):
+        """Import one order in its own savepoint; a failure is recorded on its own job."""
+        try:
+            with self.env.cr.savepoint():
+                result = self.env["sale.order"]._iqr_import(self, so, fingerprint)
+        except Exception as error:  # noqa: BLE001 - recorded and classified on its own job
+            self._iqr_record_failed_import(so, fingerprint, error, stats)
+            return
+        outcome = next(key for key in ("created", "updated", "unchanged", "flagged")
+                       if key in result)
+        stats[outcome] += 1
+
+    def _iqr_record_failed_import(self, so, fingerprint, error, stats):
+        """The failure of one order of a chunk, on an import job of its own for that
+        order, recorded as the queue records a job that ran: a data error leaves it failed
+        (the user sees the order number and the reason among the failed jobs and retries
+        just that order), a temporary error leaves it pending with backoff."""
+        stats["failed"] += 1
+        Job = self.env["sync.job"]
+        spec = self._iqr_import_spec(so, fingerprint)
+        if Job.search_count([("dedup_key", "=", spec["dedup_key"]),
+                             ("state", "in", ("pending", "running"))], limit=1):
+            return  # that order's own job runs anyway (a retry queued meanwhile)
+        policy = self.env["sync.job.policy"]._for_operation(OPERATION_IMPORT)
+        now = fields.Datetime.now()
+        job = Job.create({
+            "name": spec["name"], "credential_id": self.id, "operation": OPERATION_IMPORT,
+            "payload": spec["payload"], "dedup_key": spec["dedup_key"], "state": "running",
+            "attempts": 1, "max_attempts": policy["max_attempts"], "started_at": now,
+            "next_attempt_at": now,
+        })
+        job._record_failure(error)
 
     def _iqr_cancel_failed_imports(self, dedup_keys):
         """A new version of an order supersedes its failed imports."""
@@ -268,7 +408,9 @@ class IntegrationCredential(models.Model):
     def _iqr_push_tracking(self, job):
         order = job._target()
         if not order or order._name != "sale.order":
-            raise PermanentError(_("The sales order of this tracking job no longer exists."))
+            raise PermanentError(
+                self.env._("The sales order of this tracking job no longer exists.")
+            )
         client = IQResellerClient(self)
         with client.session_scope():
             return order._iqr_push_tracking(self, client)
@@ -294,7 +436,7 @@ class IntegrationCredential(models.Model):
         self.ensure_one()
         self.check_access("write")
         self._iqr_enqueue_poll()
-        return self._notification(_("Order import queued; it runs within a minute."))
+        return self._notification(self.env._("Order import queued; it runs within a minute."))
 
     def _test_connection(self):
         if self.platform != PLATFORM:
@@ -302,4 +444,4 @@ class IntegrationCredential(models.Model):
         client = IQResellerClient(self)
         with client.session_scope():
             orders = client.fetch_orders_page(self.iqr_first_page, 1, self.iqr_sort_by)
-        return _("IQ Reseller reachable: signed in and read %s order(s).", len(orders))
+        return self.env._("IQ Reseller reachable: signed in and read %s order(s).", len(orders))

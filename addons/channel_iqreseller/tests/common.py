@@ -121,7 +121,7 @@ class IQResellerCase(CommittedCredentialMixin):
         with Registry(get_db_name()).cursor() as cr:
             cr.execute("DELETE FROM channel_api_log WHERE credential_id = %s",
                        (self.credential_id,))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def ship(self, order, tracking, quantities=None):
         """Validate the order's open delivery with `tracking`; `quantities` {sku: qty}

@@ -60,3 +60,20 @@ class TestMapping(BaseCase):
         with self.assertRaisesRegex(mapping.OrderDataError, "quantity"):
             mapping.order_lines_from_so({"soid": 1, "SODetails": [{"item": "A",
                                                                    "quantity": 0}]})
+
+    def test_parse_order_checks_before_anything_is_written(self):
+        so = {"soid": 9, "so": 77, "saledate": "3/6/2020 12:00:00 AM",
+              "SODetails": [{"sodetailid": 1, "item": "A", "quantity": 2, "unitprice": 3},
+                            {"sodetailid": 2, "item": "", "quantity": 1},
+                            {"sodetailid": 3, "item": "A", "quantity": 1}]}
+        parsed = mapping.parse_order(so, "America/Chicago")
+        self.assertEqual((parsed.soid, parsed.label), ("9", "order 77 (soid 9)"))
+        self.assertEqual(parsed.sale_date, datetime(2020, 3, 6, 6, 0))
+        self.assertEqual(parsed.fingerprint, mapping.order_fingerprint(so))
+        self.assertEqual(parsed.skus, ["A", "", "A"])
+        self.assertEqual(mapping.unknown_skus(parsed.skus, {"A": 1}), [""])
+        self.assertEqual(mapping.unknown_skus(["B", "A", "B"], {"A": 1}), ["B"])
+        with self.assertRaisesRegex(mapping.OrderDataError, "order 77 .soid 9. has no lines"):
+            mapping.parse_order(dict(so, SODetails=[]), "UTC")
+        with self.assertRaisesRegex(mapping.OrderDataError, "order 77 .soid 9.*garbage"):
+            mapping.parse_order(dict(so, saledate="garbage"), "UTC")

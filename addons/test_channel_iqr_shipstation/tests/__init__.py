@@ -1,0 +1,1 @@
+from . import test_iqr_shipstation_flow

@@ -1,0 +1,170 @@
+"""IQ Reseller → Odoo → ShipStation → Odoo → IQ Reseller, through both simulators and
+Odoo's real webhook route."""
+
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+
+from tests.simulators.iqreseller import UDFS_PATH, IQResellerSimulator
+from tests.simulators.shipstation import ShipStationSimulator
+
+IQR_KEY = "iqr-flow-key-0b7d2c41"
+TIMEZONE = "America/Chicago"
+CHANNEL = "DPC - QUIC"
+
+
+@tagged("post_install", "-at_install")
+class TestIqrShipStationFlow(CommittedCredentialMixin, HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.iqr = start_simulator(cls, IQResellerSimulator, api_key=IQR_KEY)
+        cls.shipstation = start_simulator(cls, ShipStationSimulator)
+        cls.iqr_credential_id = cls.create_committed_credential({
+            "name": "IQR flow", "platform": "iqreseller", "api_base_url": cls.iqr.url,
+            "iqr_signin_url": cls.iqr.url, "iqr_api_key": IQR_KEY,
+            "source_timezone": TIMEZONE, "request_timeout": 10,
+            "iqr_order_endpoint": "get_sos", "iqr_tracking_endpoint": "so_udfs",
+        })
+        cls.ss_credential_id = cls.create_committed_credential({
+            "name": "ShipStation flow", "platform": "shipstation",
+            "api_base_url": cls.shipstation.url, "request_timeout": 10,
+            "shipstation_api_key": cls.shipstation.options["api_key"],
+            "shipstation_api_secret": cls.shipstation.options["api_secret"],
+            "shipstation_send_on": "order_confirm",
+        })
+        super().setUpClass()
+        cls.iqr_credential = cls.env["integration.credential"].browse(cls.iqr_credential_id)
+        cls.ss_credential = cls.env["integration.credential"].browse(cls.ss_credential_id)
+        for sku in ("THINKPAD T450", "DOCK-USB-C"):
+            cls.env["product.product"].create({
+                "name": f"Product {sku}", "default_code": sku, "type": "consu", "weight": 2.0,
+            })
+
+    def setUp(self):
+        super().setUp()
+        self.iqr.reset()
+        self.shipstation.reset()
+        # ShipStation posts its webhooks to this test server.
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        self.ss_credential.action_shipstation_register_webhooks()
+
+    # ------------------------------------------------------------------ helpers
+
+    def run_jobs(self, rounds=6):
+        Job = self.env["sync.job"]
+        for _round in range(rounds):
+            due = Job.search([("state", "=", "pending")])
+            if not due:
+                return
+            due.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+            Job._run_due_jobs(batch_size=100, time_budget=60)
+            Job.invalidate_model()
+
+    def add_iqr_order(self, so_number, lines, **values):
+        sale_date = datetime.now() - timedelta(days=1)
+        return self.iqr.add_so(so=so_number, saledate=sale_date, userdefined5=CHANNEL,
+                               details=lines, **values)
+
+    def sale_order(self, so):
+        return self.env["sale.order"].search([
+            ("channel_credential_id", "=", self.iqr_credential_id),
+            ("channel_external_id", "=", str(so["soid"]))])
+
+    def ss_order_by_number(self, number):
+        orders = [order for order in self.shipstation.orders.values()
+                  if order["orderNumber"] == number]
+        self.assertEqual(len(orders), 1, f"one ShipStation order {number}")
+        return orders[0]
+
+    def notify_shipments(self):
+        answers = self.shipstation.deliver_ship_notify()
+        self.assertEqual([status for status, _text in answers], [200], answers)
+        self.run_jobs()
+
+    # ------------------------------------------------------------------ the flow
+
+    def test_iqr_orders_ship_through_shipstation_and_tracking_returns_to_iqr(self):
+        whole = self.add_iqr_order(38791, [{"item": "THINKPAD T450", "quantity": 1,
+                                            "unitprice": 469.95}],
+                                   clientponumber="PO-1")
+        split = self.add_iqr_order(38792, [
+            {"item": "THINKPAD T450", "quantity": 2, "unitprice": 469.95},
+            {"item": "DOCK-USB-C", "quantity": 1, "unitprice": 120.0},
+        ], shiptocompany="Beta LLC", shiptoemail="buy@beta.example", shiptocity="Houston")
+        self.add_iqr_order(38793, [{"item": "DOCK-USB-C", "quantity": 1}], status="Invoiced")
+
+        # 1. IQR → Odoo: two sale orders (the invoiced one is filtered out), confirmed.
+        self.iqr_credential._iqr_enqueue_poll()
+        self.run_jobs()
+        whole_order, split_order = self.sale_order(whole), self.sale_order(split)
+        self.assertEqual((whole_order.state, split_order.state), ("sale", "sale"))
+        self.assertEqual(self.env["sale.order"].search_count(
+            [("channel_credential_id", "=", self.iqr_credential_id)]), 2)
+
+        # 2. Odoo → ShipStation: one order per delivery, orderNumber = the IQR order id.
+        self.assertEqual(len(self.shipstation.orders), 2)
+        ss_whole = self.ss_order_by_number(str(whole["soid"]))
+        ss_split = self.ss_order_by_number(str(split["soid"]))
+        self.assertEqual(ss_whole["shipTo"]["city"], "Austin")
+        self.assertEqual(ss_split["shipTo"]["city"], "Houston")
+        self.assertEqual(sorted(item["sku"] for item in ss_split["items"]),
+                         ["DOCK-USB-C", "THINKPAD T450"])
+        whole_picking = whole_order.picking_ids
+        self.assertEqual(whole_picking.shipstation_order_number, str(whole["soid"]))
+
+        # 3. ShipStation ships the first order in two packages; SHIP_NOTIFY reaches Odoo,
+        #    the delivery is done with both tracking numbers, and they reach IQR.
+        self.shipstation.ship_order(ss_whole["orderKey"], tracking_number=["1ZW1", "1ZW2"],
+                                    packages=2, carrier_code="ups", service_code="ups_ground")
+        self.notify_shipments()
+        self.assertEqual(whole_picking.state, "done")
+        self.assertEqual(set(whole_picking.carrier_tracking_ref.split(",")), {"1ZW1", "1ZW2"})
+        writes = {write["soid"]: write for write in self.iqr.udf_writes}
+        self.assertEqual(set(writes), {whole["soid"]})
+        self.assertEqual(set(writes[whole["soid"]]["userdefined1"].split(", ")),
+                         {"1ZW1", "1ZW2"})
+        self.assertEqual(writes[whole["soid"]]["userdefined2"], "ups")
+        self.assertEqual(writes[whole["soid"]]["userdefined4"], "ups_ground")
+        self.assertRegex(writes[whole["soid"]]["userdefined3"], r"^\d{1,2}/\d{1,2}/\d{4}$")
+        self.assertEqual(self.iqr.sos[whole["soid"]]["userdefined5"], CHANNEL)
+
+        # 4. The second order ships in two parts, and IQR is down for the first write-back:
+        #    the write is retried and nothing is lost; the second part appends.
+        self.iqr.inject("server_error", status=503, path=UDFS_PATH, count=1)
+        self.shipstation.ship_order(ss_split["orderKey"], tracking_number="1ZS1",
+                                    items=[("THINKPAD T450", 2)], carrier_code="fedex",
+                                    service_code="fedex_ground")
+        self.notify_shipments()
+        first_part = split_order.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertEqual(first_part.carrier_tracking_ref, "1ZS1")
+        backorder = split_order.picking_ids - first_part
+        self.assertEqual(backorder.state, "assigned")
+        self.assertFalse(backorder.carrier_tracking_ref)
+        split_writes = [w for w in self.iqr.udf_writes if w["soid"] == split["soid"]]
+        self.assertEqual([w["userdefined1"] for w in split_writes], ["1ZS1"],
+                         "written once, after the 503 was retried")
+        self.assertEqual(split_order.iqr_tracking_numbers, "1ZS1")
+
+        self.shipstation.ship_order(ss_split["orderKey"], tracking_number="1ZS2",
+                                    carrier_code="fedex", service_code="fedex_ground")
+        self.notify_shipments()
+        self.assertEqual(backorder.state, "done")
+        self.assertEqual(backorder.carrier_tracking_ref, "1ZS2")
+        split_writes = [w for w in self.iqr.udf_writes if w["soid"] == split["soid"]]
+        self.assertEqual([w["userdefined1"] for w in split_writes], ["1ZS1", "1ZS1, 1ZS2"])
+        self.assertEqual(self.iqr.sos[split["soid"]]["userdefined1"], "1ZS1, 1ZS2")
+        self.assertEqual(split_order.iqr_tracking_numbers, "1ZS1, 1ZS2")
+
+        # 5. Nothing is left failed, every IQR session was ended, and a new poll sees
+        #    no change although IQR now holds the tracking.
+        failed = self.env["sync.job"].search([("state", "=", "failed")])
+        self.assertFalse(failed, failed.mapped("last_error"))
+        self.assertEqual(self.iqr.open_sessions(), [])
+        poll = self.iqr_credential._iqr_enqueue_poll()
+        self.run_jobs()
+        self.assertIn('"unchanged": 2', poll.result)
+        self.assertEqual(len(self.shipstation.orders), 2, "no order sent twice")
