@@ -44,7 +44,7 @@ class IntegrationCredential(models.Model):
         "Read Feed From", default=lambda self: fields.Datetime.now() - timedelta(days=7),
         help="First run only (no feed marker yet): entries older than this are not imported.")
     iqmetrix_auto_confirm = fields.Boolean(
-        "Confirm Imported Orders", default=True,
+        "Confirm Imported iQmetrix Orders", default=True,
         help="Confirm orders whose SKUs are all known, so deliveries are created at once.")
     iqmetrix_stock_short_status = fields.Selection(
         [(str(const.STATUS_BACKORDERED), "BackOrdered (3)"),

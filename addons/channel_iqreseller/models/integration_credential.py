@@ -86,7 +86,7 @@ class IntegrationCredential(models.Model):
     )
     iqr_poll_interval = fields.Integer("Poll Every (min)", default=15)
     iqr_auto_confirm = fields.Boolean(
-        "Confirm Imported Orders", default=True,
+        "Confirm Imported IQR Orders", default=True,
         help="Confirm orders on import, which creates the delivery to ship.",
     )
     iqr_tracking_field = fields.Selection(UDF_FIELDS, "Tracking Numbers Field",
