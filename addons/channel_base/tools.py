@@ -108,6 +108,24 @@ def mask_body(body, secret_values=(), limit=20000):
     return body[:limit]
 
 
+# --------------------------------------------------------------------------- storage
+
+
+def without_nul(data):
+    """``data`` with NUL characters replaced by U+FFFD in every string and key.
+
+    PostgreSQL text and jsonb columns cannot hold NUL; one such character in a platform
+    field must not make a whole poll or webhook fail to store.
+    """
+    if isinstance(data, str):
+        return data.replace("\x00", "\ufffd")
+    if isinstance(data, dict):
+        return {without_nul(key): without_nul(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [without_nul(item) for item in data]
+    return data
+
+
 # --------------------------------------------------------------------------- retry
 
 

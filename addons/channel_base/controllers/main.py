@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 from odoo import http
 from odoo.http import request
 
-from ..tools import mask_headers
+from ..tools import mask_headers, without_nul
 
 _logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class ChannelWebhookController(http.Controller):
         Event = credential.env["channel.webhook.event"]
         secrets = credential._secret_values()
         stored_headers = mask_headers(headers, secrets)
-        text_body = raw_body.decode("utf-8", errors="replace")
+        text_body = without_nul(raw_body.decode("utf-8", errors="replace"))
         try:
             payload = credential._webhook_parse(raw_body, headers)
         except ValueError as error:

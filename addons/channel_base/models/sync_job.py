@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import ChannelError, PermanentError, TransientError
-from ..tools import backoff_delay
+from ..tools import backoff_delay, without_nul
 
 _logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class SyncJob(models.Model):
                 operation,
                 record._name if record else None,
                 record.id if record else None,
-                json.dumps(spec.get("payload"), default=str)
+                json.dumps(without_nul(spec.get("payload")), default=str)
                 if spec.get("payload") is not None else None,
                 spec.get("dedup_key") or None,
                 spec.get("priority", 10),

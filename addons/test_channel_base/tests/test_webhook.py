@@ -102,6 +102,18 @@ class TestWebhookRoute(HttpCase):
         # Malformed and unauthenticated: 401, body never parsed nor stored.
         self.assertEqual(self._post(b"{not json", token="forged").status_code, 401)
 
+    def test_nul_bytes_are_stored_not_fatal(self):
+        # A raw NUL is invalid JSON: stored (NUL replaced) as failed, answered 400, not 500.
+        response = self._post(b'{"id": "nul\x00", "order": {}}')
+        self.assertEqual(response.status_code, 400)
+        failed = self.env["channel.webhook.event"].search(
+            [("credential_id", "=", self.credential.id), ("state", "=", "failed")])
+        self.assertIn("nul\ufffd", failed.body)
+        # An escaped NUL is valid JSON; the queued job's payload must still store.
+        job = self.credential._enqueue_job("example.push_order",
+                                           payload={"reference": "R\u0000X"})
+        self.assertEqual(job.payload, {"reference": "R\ufffdX"})
+
     def test_processing_failure_leaves_event_for_replay(self):
         self._post(self._order_event("evt-sku", sku="NOT-YET"))
         event = self._events("evt-sku")
