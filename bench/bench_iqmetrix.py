@@ -5,8 +5,8 @@
 
 Serves a feed of N order-created entries (3 items each, 50 per page, so N/50 pages) from the
 simulator and prints:
-- baseline: the bare ORM creating N partners and N sale orders with 3 lines in batches, then
-  action_confirm on all of them;
+- baseline: the shared bare-ORM floor (bench/common.py): N partners and N sale orders with
+  3 lines created in one batch, then action_confirm on all of them;
 - connector: the whole feed import (token, every page fetched over HTTP and parsed, dedup
   by order-id, partners, sale orders, confirmation, marker), split into reading and importing;
 - orders/s of both and their ratio.
@@ -25,9 +25,9 @@ sys.path[:0] = [ROOT, "/opt/odoo18"]
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
-from odoo.fields import Command  # noqa: E402
 from odoo.modules.registry import Registry  # noqa: E402
 
+from bench.common import bare_orm_create_confirm  # noqa: E402
 from tests.simulators.iqmetrix import IqmetrixSimulator  # noqa: E402
 
 SKUS = ("BENCH-CASE", "BENCH-CHG", "BENCH-CBL")
@@ -78,21 +78,6 @@ def delete_credential(registry, credential_id):
         cr.commit()
 
 
-def baseline(env, products, count):
-    """The bare ORM doing the same amount of business work, in batches."""
-    partners = env["res.partner"].create([
-        {"name": f"Bench Customer {index}", "street": f"{index} Main St", "city": "Moose Jaw",
-         "zip": "S6H0A1", "country_id": env.ref("base.ca").id} for index in range(count)])
-    orders = env["sale.order"].create([{
-        "partner_id": partner.id,
-        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1,
-                                       "price_unit": 10.0}) for product in products],
-    } for partner in partners])
-    orders.action_confirm()
-    env.flush_all()
-    return orders
-
-
 def connector(env, credential, results):
     from odoo.addons.channel_iqmetrix.client import IqmetrixClient
 
@@ -122,7 +107,7 @@ def main():
                 results = {}
                 cr.execute("SAVEPOINT bench_baseline")
                 with timed(results, "baseline"):
-                    baseline(env, products, arguments.n)
+                    bare_orm_create_confirm(env, arguments.n, lines=LINES_PER_ORDER)
                 cr.execute("ROLLBACK TO SAVEPOINT bench_baseline")  # same starting point
                 env.invalidate_all()
                 credential = env["integration.credential"].browse(credential_id)
