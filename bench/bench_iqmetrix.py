@@ -101,7 +101,7 @@ def main():
         try:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                products = env["product.product"].create([
+                env["product.product"].create([  # the SKUs the feed's orders use
                     {"name": sku, "default_code": sku, "type": "consu"} for sku in SKUS])
                 env.flush_all()
                 results = {}
