@@ -212,9 +212,9 @@ class SyncJob(models.Model):
             job_ids = self._claim_in_own_transaction(limit, worker)
             if not job_ids:
                 break
-            self.browse(job_ids)._run_claimed()
+            ran = self.browse(job_ids)._run_claimed(deadline)
             self._commit()
-            done += len(job_ids)
+            done += len(ran)
         return done
 
     def _claim_in_own_transaction(self, limit, worker):
@@ -254,12 +254,26 @@ class SyncJob(models.Model):
         self.invalidate_model(["state", "attempts", "started_at", "worker"])
         return ids
 
-    def _run_claimed(self):
+    def _run_claimed(self, deadline=None):
+        """Run the claimed jobs; past ``deadline`` (time.monotonic), hand the ones not yet
+        started back to the queue, so a slow batch never runs a cron worker into Odoo's
+        time limits. Returns the jobs that ran."""
+        import time
+
         # Hold the rows while they run: stuck-job recovery skips locked rows, so only the
         # jobs of a worker that really died (its connection and locks gone) are recovered.
         self.env.cr.execute("SELECT id FROM sync_job WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
-        for job in self:
+        for index, job in enumerate(self):
+            if deadline is not None and index and time.monotonic() > deadline:
+                self[index:]._release_unstarted()
+                return self[:index]
             job._run_one()
+        return self
+
+    def _release_unstarted(self):
+        for job in self:
+            job.write({"state": "pending", "attempts": max(job.attempts - 1, 0),
+                       "worker": False, "started_at": False})
 
     def _run_one(self):
         self.ensure_one()

@@ -214,6 +214,20 @@ class TestQueueBehaviour(CommittedCredentialMixin, TransactionCase):
         self.assertEqual(order_job.state, "done")
         self.assertTrue(partner.exists())
 
+    def test_batch_past_its_time_budget_hands_unstarted_jobs_back(self):
+        jobs = self.credential.env["sync.job"]._enqueue_many([
+            {"operation": "example.push_order", "credential": self.credential,
+             "payload": {"reference": f"B{i}"}} for i in range(3)])
+        jobs.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+        self.credential._invalidate_access_token()
+        self.sim.inject("slow", seconds=1.0, path="/orders")
+        done = self.Job._run_due_jobs(batch_size=50, time_budget=0.5, max_jobs=3)
+        jobs.invalidate_recordset()
+        self.assertEqual(done, 1, "the budget ran out during the first job")
+        self.assertEqual(jobs.mapped("state"), ["done", "pending", "pending"])
+        self.assertEqual(jobs[1:].mapped("attempts"), [0, 0], "an unstarted job used no attempt")
+        self.assertEqual(set(self.sim.orders), {"B0"})
+
     def test_stuck_running_job_is_recovered(self):
         job = self.Job._enqueue("noop")
         job.write({"state": "running", "attempts": 1, "worker": "dead-host:123",
