@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from tests.simulators.base import ManualClock
 from tests.simulators import SIMULATORS
 from tests.simulators.iqmetrix import IqmetrixSimulator
 
@@ -24,20 +25,11 @@ PASSWORD_FORM = {'grant_type': 'password', 'client_id': 'iqm-client',
 ATOM = {'Accept': 'application/atom+xml'}
 
 
-class FakeClock:
-    def __init__(self, start=1_700_000_000.0):
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
 
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    return ManualClock()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 import requests
 
+from tests.simulators.base import ManualClock
 from tests.simulators import SIMULATORS
 from tests.simulators.iqreseller import (
     GET_ORDERS_PATH,
@@ -20,14 +21,6 @@ from tests.simulators.iqreseller import (
 )
 
 KEY = 'iqr-api-key'
-
-
-class FakeClock:
-    def __init__(self, start=1_700_000_000.0):
-        self.now = start
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
@@ -76,7 +69,7 @@ def test_sign_in_session_header_and_sign_out(sim):
 
 
 def test_session_expires_after_its_lifetime():
-    clock = FakeClock()
+    clock = ManualClock()
     with IQResellerSimulator(session_lifetime=60, clock=clock) as sim:
         token = sign_in(sim)
         clock.now += 59

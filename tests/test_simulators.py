@@ -13,6 +13,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tests.simulators.base import ManualClock
 from tests.simulators import SIMULATORS, Simulator, route
 from tests.simulators.example import ExampleSimulator
 from tests.simulators.shipstation import ShipStationSimulator
@@ -20,17 +21,6 @@ from tests.simulators.shipstation import ShipStationSimulator
 SHIPSTATION_AUTH = ('ShipStation', 'Rocks')
 
 
-class FakeClock:
-    """Epoch seconds that only move when a test says so."""
-
-    def __init__(self, start=1_700_000_000.0):
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
 
 
 class EchoSimulator(Simulator):
@@ -65,7 +55,7 @@ def receiver():
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    return ManualClock()
 
 
 @pytest.fixture

@@ -380,3 +380,17 @@ def int_arg(request, name, default, minimum=1, maximum=None):
         value = default
     value = max(minimum, value)
     return min(value, maximum) if maximum is not None else value
+
+
+class ManualClock:
+    """Epoch seconds that only move when a test says so; pass it as a simulator's
+    ``clock`` option to expire tokens or roll rate windows without sleeping."""
+
+    def __init__(self, start=1_700_000_000.0):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
