@@ -27,7 +27,11 @@ import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
 from odoo.modules.registry import Registry  # noqa: E402
 
-from bench.common import bare_orm_create_confirm  # noqa: E402
+from bench.common import (  # noqa: E402
+    bare_orm_create_confirm,
+    create_committed_credential,
+    delete_committed_credential,
+)
 from tests.simulators.iqmetrix import IqmetrixSimulator  # noqa: E402
 
 SKUS = ("BENCH-CASE", "BENCH-CHG", "BENCH-CBL")
@@ -53,29 +57,18 @@ def timed(results, name):
     results[name] = time.perf_counter() - started
 
 
-def create_committed_credential(registry, sim):
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        credential = env["integration.credential"].create({
-            "name": "iQmetrix bench", "platform": "iqmetrix", "environment": "sandbox",
-            "api_base_url": sim.url + "/v1", "iqmetrix_accounts_url": sim.url + "/v1",
-            "iqmetrix_supplier_id": str(sim.options["supplier_id"]),
-            "iqmetrix_client_id": sim.options["client_id"],
-            "iqmetrix_client_secret": sim.options["client_secret"],
-            "iqmetrix_username": sim.options["username"],
-            "iqmetrix_password": sim.options["password"],
-            "iqmetrix_feed_start_at": datetime(2000, 1, 1),
-            "debug_logging": False,  # log the calls, not 5,000 entries of XML
-        })
-        cr.commit()
-        return credential.id
-
-
-def delete_credential(registry, credential_id):
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env["integration.credential"].browse(credential_id).unlink()
-        cr.commit()
+def create_bench_credential(registry, sim):
+    return create_committed_credential(registry, {
+        "name": "iQmetrix bench", "platform": "iqmetrix", "environment": "sandbox",
+        "api_base_url": sim.url + "/v1", "iqmetrix_accounts_url": sim.url + "/v1",
+        "iqmetrix_supplier_id": str(sim.options["supplier_id"]),
+        "iqmetrix_client_id": sim.options["client_id"],
+        "iqmetrix_client_secret": sim.options["client_secret"],
+        "iqmetrix_username": sim.options["username"],
+        "iqmetrix_password": sim.options["password"],
+        "iqmetrix_feed_start_at": datetime(2000, 1, 1),
+        "debug_logging": False,  # log the calls, not 5,000 entries of XML
+    })
 
 
 def connector(env, credential, results):
@@ -97,7 +90,7 @@ def main():
     registry = Registry(arguments.db)
     with IqmetrixSimulator() as sim:
         sim.add_orders(arguments.n, items=[{"sku": sku, "selling-price": "10"} for sku in SKUS])
-        credential_id = create_committed_credential(registry, sim)
+        credential_id = create_bench_credential(registry, sim)
         try:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
@@ -115,7 +108,7 @@ def main():
                     stats, pages = connector(env, credential, results)
                 cr.rollback()
         finally:
-            delete_credential(registry, credential_id)
+            delete_committed_credential(registry, credential_id)
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["iqmetrix.oauth.token"]._forget([credential_id])

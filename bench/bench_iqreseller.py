@@ -33,6 +33,8 @@ from odoo import SUPERUSER_ID, api  # noqa: E402
 
 from bench.common import (  # noqa: E402
     bare_orm_create_confirm,
+    create_committed_credential,
+    delete_committed_credential,
     environment,
     load_registry,
     make_products,
@@ -69,25 +71,14 @@ def seed_simulator(sim, count, skus):
         )
 
 
-def create_committed_credential(registry, sim, page_size):
+def create_bench_credential(registry, sim, page_size):
     # API logs are written on their own cursor and need a committed credential row.
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        credential = env["integration.credential"].create({
-            "name": "IQR benchmark", "platform": "iqreseller", "api_base_url": sim.url,
-            "iqr_signin_url": sim.url, "iqr_api_key": sim.options["api_key"],
-            "source_timezone": TIMEZONE, "iqr_order_endpoint": "get_sos",
-            "iqr_page_size": page_size, "debug_logging": False,
-        })
-        cr.commit()
-        return credential.id
-
-
-def delete_credential(registry, credential_id):
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env["integration.credential"].browse(credential_id).unlink()
-        cr.commit()
+    return create_committed_credential(registry, {
+        "name": "IQR benchmark", "platform": "iqreseller", "api_base_url": sim.url,
+        "iqr_signin_url": sim.url, "iqr_api_key": sim.options["api_key"],
+        "source_timezone": TIMEZONE, "iqr_order_endpoint": "get_sos",
+        "iqr_page_size": page_size, "debug_logging": False,
+    })
 
 
 def connector(env, credential_id):
@@ -170,7 +161,7 @@ def main():
             bare_orm_create_confirm(env, 5, lines=LINES)
             skus = make_products(env, LINES).mapped("default_code")
         seed_simulator(sim, args.orders, skus)
-        credential_id = create_committed_credential(registry, sim, args.page_size)
+        credential_id = create_bench_credential(registry, sim, args.page_size)
         print(f"orders: {args.orders} x {LINES} lines, page size {args.page_size}")
         ratios = []
         for number in range(1, args.rounds + 1):
@@ -186,7 +177,7 @@ def main():
                   f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")
     finally:
         if credential_id:
-            delete_credential(registry, credential_id)
+            delete_committed_credential(registry, credential_id)
         sim.stop()
 
 

@@ -33,6 +33,7 @@ from odoo import SUPERUSER_ID, api  # noqa: E402
 from odoo.fields import Command  # noqa: E402
 from odoo.modules.registry import Registry  # noqa: E402
 
+from bench.common import create_committed_credential, delete_committed_credential  # noqa: E402
 from tests.simulators.shipstation import ShipStationSimulator  # noqa: E402
 
 SKUS = ("SSB-WIDGET", "SSB-GADGET", "SSB-CABLE")
@@ -60,26 +61,14 @@ def timed(results, name):
     results[name] = time.perf_counter() - started
 
 
-def create_committed_credential(registry, sim):
+def create_bench_credential(registry, sim):
     """Committed (API logs reference it from their own cursor) and inactive until the
     baseline is measured, so the baseline pays nothing for the connector."""
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        credential = env["integration.credential"].create({
-            "name": "ShipStation bench", "platform": "shipstation", "active": False,
-            "api_base_url": sim.url, "shipstation_api_key": API_KEY,
-            "shipstation_api_secret": API_SECRET, "debug_logging": False,
-        })
-        cr.commit()
-        return credential.id
-
-
-def delete_credential(registry, credential_id):
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env["channel.rate.limit"]._forget([credential_id])
-        env["integration.credential"].browse(credential_id).unlink()
-        cr.commit()
+    return create_committed_credential(registry, {
+        "name": "ShipStation bench", "platform": "shipstation", "active": False,
+        "api_base_url": sim.url, "shipstation_api_key": API_KEY,
+        "shipstation_api_secret": API_SECRET, "debug_logging": False,
+    })
 
 
 def http_seconds(registry, credential_id, path):
@@ -145,7 +134,7 @@ def main():
     threading.current_thread().testing = True
     count, results, figures = arguments.n, {}, {}
     with ShipStationSimulator(api_key=API_KEY, api_secret=API_SECRET) as sim:
-        credential_id = create_committed_credential(registry, sim)
+        credential_id = create_bench_credential(registry, sim)
         try:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
@@ -186,7 +175,7 @@ def main():
                     shipments_in(env, sim, credential, pickings, results, figures)
                 cr.rollback()
         finally:
-            delete_credential(registry, credential_id)
+            delete_committed_credential(registry, credential_id)
     report(count, results, figures, arguments)
 
 

@@ -58,6 +58,29 @@ def environment(registry, commit=False):
                 cr.rollback()
 
 
+def create_committed_credential(registry, values):
+    """A credential committed on its own cursor: API logs, rate-limit rows and tokens are
+    written on independent cursors and need the row to exist outside the bench's
+    transaction. Returns its id; remove it with :func:`delete_committed_credential`."""
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        credential_id = env["integration.credential"].create(values).id
+        cr.commit()
+    return credential_id
+
+
+def delete_committed_credential(registry, credential_id):
+    """Unlinking also forgets the credential's shared rate-limit state and cached token."""
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["integration.credential"].browse(credential_id).unlink()
+        cr.commit()
+
+
 def make_products(env, count=3, prefix="BENCH"):
     Product = env["product.product"]
     products = Product.search([("default_code", "like", f"{prefix}-%")], limit=count)
