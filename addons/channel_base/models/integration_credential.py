@@ -63,6 +63,12 @@ class IntegrationCredential(models.Model):
         "deliveries, otherwise the token expected in the URL's 'token' parameter.",
     )
     webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER_GROUP)
+    reconnect_needed = fields.Boolean(
+        readonly=True, copy=False, tracking=True,
+        help="Set after the platform definitely refused the credentials: scheduled syncs of "
+        "this account pause until the credentials change or Test Connection succeeds.",
+    )
+    reconnect_reason = fields.Char(readonly=True, copy=False)
 
     cursor_ids = fields.One2many("channel.sync.cursor", "credential_id", string="Sync Cursors")
     job_ids = fields.One2many("sync.job", "credential_id")
@@ -84,6 +90,13 @@ class IntegrationCredential(models.Model):
         for credential in credentials.filtered(lambda c: not c.api_base_url):
             credential.api_base_url = credential._default_api_base_url()
         return credentials
+
+    def write(self, vals):
+        result = super().write(vals)
+        # New credentials deserve a new try: resume the syncs a refusal paused.
+        if set(vals) & (set(self._secret_field_names()) - {"webhook_secret"} | {"api_base_url"}):
+            self._clear_reconnect_needed()
+        return result
 
     def _default_api_base_url(self):
         """The platform's production URL; platform modules override."""
@@ -249,6 +262,30 @@ class IntegrationCredential(models.Model):
             self.env._("No webhook handler for platform %(platform)s", platform=self.platform)
         )
 
+    # ------------------------------------------------------------------ reconnect
+
+    @api.model
+    def _scheduled_sync_credentials(self, platform):
+        """The accounts of ``platform`` whose scheduled syncs may run: active and not
+        waiting for a person to fix their credentials. Every platform cron uses this."""
+        return self.sudo().search(
+            [("platform", "=", platform), ("reconnect_needed", "=", False)]
+        )
+
+    def _mark_reconnect_needed(self, reason):
+        """The platform definitely refused these credentials: pause scheduled syncs (so a
+        wrong password is not tried again every poll, locking the account) and show it."""
+        for credential in self.filtered(lambda c: not c.reconnect_needed):
+            credential.sudo().write({"reconnect_needed": True, "reconnect_reason": reason})
+            credential.message_post(body=self.env._(
+                "Reconnect needed: %(reason)s. Scheduled syncs are paused until the "
+                "credentials are changed or Test Connection succeeds.", reason=reason))
+
+    def _clear_reconnect_needed(self):
+        needing = self.filtered("reconnect_needed")
+        if needing:
+            needing.sudo().write({"reconnect_needed": False, "reconnect_reason": False})
+
     # ------------------------------------------------------------------ actions
 
     def action_requeue_failed_jobs(self):
@@ -266,6 +303,7 @@ class IntegrationCredential(models.Model):
             raise UserError(
                 self.env._("Connection to %(name)s failed: %(error)s", name=self.name, error=error)
             ) from None
+        self._clear_reconnect_needed()
         return self._notification(message or self.env._("Connection OK."))
 
     def _test_connection(self):

@@ -238,7 +238,8 @@ class SyncJob(models.Model):
             self.env.flush_all()
         now = fields.Datetime.now()
         cr.execute(
-            """UPDATE sync_job
+            """WITH claimed AS (
+               UPDATE sync_job
                   SET state = 'running', attempts = attempts + 1, started_at = %s,
                       worker = %s, write_date = %s
                 WHERE id IN (
@@ -247,7 +248,9 @@ class SyncJob(models.Model):
                     ORDER BY priority DESC, next_attempt_at, id
                        LIMIT %s
                   FOR UPDATE SKIP LOCKED)
-            RETURNING id""",
+            RETURNING id, priority, next_attempt_at)
+            -- RETURNING comes in no particular order: run the batch in queue order.
+            SELECT id FROM claimed ORDER BY priority DESC, next_attempt_at, id""",
             (now, worker, now, now, limit),
         )
         ids = [row[0] for row in cr.fetchall()]
@@ -349,6 +352,8 @@ class SyncJob(models.Model):
                 )
             vals["state"] = "failed"
         self.write(vals)
+        if vals["state"] == "failed" and kind == "auth" and self.credential_id:
+            self.credential_id._mark_reconnect_needed(message)
         if vals["state"] == "failed":
             with self.env.cr.savepoint():
                 self._target_hook("_on_sync_job_failed")

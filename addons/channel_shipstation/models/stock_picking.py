@@ -207,8 +207,8 @@ class StockPicking(models.Model):
         Reseller order id), else the sale order name."""
         self.ensure_one()
         sale = self.sale_id
-        if sale and sale.channel_credential_id and sale.channel_external_id:
-            return sale.channel_external_id
+        if sale and sale.channel_credential_id:
+            return sale._channel_order_number()
         return sale.name if sale else self.name
 
     def _shipstation_status_to_send(self):
