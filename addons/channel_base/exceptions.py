@@ -40,3 +40,8 @@ class PermanentError(ChannelError):
     """Validation and other 4xx errors, unknown SKUs, bad data: retrying will not help."""
 
     kind = "permanent"
+
+
+class WindowWaitError(RateLimitedError):
+    """Our own shared limiter has no allowance yet: the job is postponed to the moment the
+    window allows the call, without using an attempt and without holding a worker."""

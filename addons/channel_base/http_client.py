@@ -12,7 +12,13 @@ import time
 
 import requests
 
-from .exceptions import AuthError, PermanentError, RateLimitedError, TransientError
+from .exceptions import (
+    AuthError,
+    PermanentError,
+    RateLimitedError,
+    TransientError,
+    WindowWaitError,
+)
 from .tools import mask_url, mask_values, parse_retry_after
 
 _logger = logging.getLogger(__name__)
@@ -29,8 +35,9 @@ class ChannelClient:
     rate_limit_capacity = 0
     rate_limit_period = 60.0
     #: Wait inline for the allowance up to this many seconds, else hand the job back to
-    #: the queue with the wait as its retry hint.
-    max_inline_wait = 65.0
+    #: the queue, postponed to the moment the window allows it (no attempt used), so a
+    #: worker never sleeps through a rate window while other accounts' jobs wait.
+    max_inline_wait = 3.0
     #: Whether requests carry an access token from :meth:`_fetch_access_token`.
     uses_access_token = False
     user_agent = "odoo-channel-connectors/18.0"
@@ -172,7 +179,7 @@ class ChannelClient:
             self.rate_limit_period, cost=cost, max_wait=self.max_inline_wait,
         )
         if wait:
-            raise RateLimitedError(
+            raise WindowWaitError(
                 f"Rate limit of {self.credential.display_name} reached; next slot in "
                 f"{wait:.0f} s", wait=wait,
             )

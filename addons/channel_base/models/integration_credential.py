@@ -63,6 +63,12 @@ class IntegrationCredential(models.Model):
         "deliveries, otherwise the token expected in the URL's 'token' parameter.",
     )
     webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER_GROUP)
+    job_concurrency = fields.Integer(
+        "Parallel Jobs", default=lambda self: self._default_job_concurrency(),
+        help="How many of this account's jobs may run at once, across every worker and "
+        "host. The account's jobs form one lane: a slow or rate-limited account never "
+        "delays another one.",
+    )
     reconnect_needed = fields.Boolean(
         readonly=True, copy=False, tracking=True,
         help="Set after the platform definitely refused the credentials: scheduled syncs of "
@@ -97,6 +103,12 @@ class IntegrationCredential(models.Model):
         if set(vals) & (set(self._secret_field_names()) - {"webhook_secret"} | {"api_base_url"}):
             self._clear_reconnect_needed()
         return result
+
+    @api.model
+    def _default_job_concurrency(self):
+        """One job at a time per account unless the platform allows more (its limits are
+        per account, so parallel jobs of one account would only race for the same window)."""
+        return 1
 
     def _default_api_base_url(self):
         """The platform's production URL; platform modules override."""

@@ -10,14 +10,20 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..exceptions import ChannelError, PermanentError, TransientError
+from ..exceptions import ChannelError, PermanentError, TransientError, WindowWaitError
 from ..tools import backoff_delay, without_nul
 
 _logger = logging.getLogger(__name__)
 
 WEBHOOK_OPERATION = "webhook.process"
 NOOP_OPERATION = "noop"
+LANE_CREDENTIAL_PREFIX = "credential:"
+LANE_SYSTEM = "system"
+LANE_LOCK_PREFIX = "sync.job lane "
+RUNNER_CRON_XMLIDS = [f"channel_base.ir_cron_sync_job_runner{suffix}"
+                      for suffix in ("", "_2", "_3", "_4")]
 STATES = [
+    ("waiting", "Waiting for parent"),
     ("pending", "Pending"),
     ("running", "Running"),
     ("done", "Done"),
@@ -30,6 +36,7 @@ ERROR_KINDS = [
     ("auth", "Authentication"),
     ("permanent", "Permanent (data or validation)"),
     ("stuck", "Worker stopped while running"),
+    ("parent", "Parent job failed"),
 ]
 
 
@@ -65,6 +72,14 @@ class SyncJob(models.Model):
     payload = fields.Json(readonly=True)
     payload_text = fields.Text("Payload (JSON)", compute="_compute_payload_text")
     dedup_key = fields.Char(readonly=True, copy=False)
+    lane = fields.Char(
+        readonly=True, index=True, default=LANE_SYSTEM,
+        help="Jobs of one lane share its capacity (by default the account's 'Parallel "
+        "jobs'): a slow or rate-limited account never delays another one.")
+    parent_id = fields.Many2one(
+        "sync.job", "Parent Job", readonly=True, index="btree_not_null", ondelete="set null",
+        help="This job waits until its parent is done, and is cancelled if it fails.")
+    child_ids = fields.One2many("sync.job", "parent_id", "Follow-up Jobs")
     state = fields.Selection(STATES, default="pending", required=True, index=True, readonly=True)
     priority = fields.Integer(default=10, help="Higher runs first.")
     attempts = fields.Integer(readonly=True)
@@ -134,6 +149,7 @@ class SyncJob(models.Model):
             record = spec.get("record")
             credential = spec.get("credential")
             delay = spec.get("delay_seconds") or 0
+            parent = spec.get("parent")
             rows.append((
                 spec.get("name") or None,
                 credential.id if credential else None,
@@ -146,16 +162,21 @@ class SyncJob(models.Model):
                 spec.get("priority", 10),
                 spec.get("max_attempts") or policies[operation]["max_attempts"],
                 now + timedelta(seconds=delay),
+                spec.get("lane") or (f"{LANE_CREDENTIAL_PREFIX}{credential.id}" if credential
+                                     else LANE_SYSTEM),
+                parent.id if parent else None,
+                "waiting" if parent and parent.state != "done" else "pending",
                 self.env.uid, now, self.env.uid, now,
             ))
         self.flush_model()
         placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, "
-                                  "'pending', 0, %s, %s, %s, %s)"] * len(rows))
+                                  "%s, %s, %s, 0, %s, %s, %s, %s)"] * len(rows))
         params = [value for row in rows for value in row]
         self.env.cr.execute(
             f"""INSERT INTO sync_job (name, credential_id, operation, res_model, res_id,
-                    payload, dedup_key, priority, max_attempts, next_attempt_at, state,
-                    attempts, create_uid, create_date, write_uid, write_date)
+                    payload, dedup_key, priority, max_attempts, next_attempt_at, lane,
+                    parent_id, state, attempts, create_uid, create_date, write_uid,
+                    write_date)
                 VALUES {placeholders}
                 ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL
                 DO NOTHING
@@ -174,15 +195,22 @@ class SyncJob(models.Model):
         return self.browse(ids)
 
     def _trigger_runner(self):
-        cron = self.env.ref("channel_base.ir_cron_sync_job_runner", raise_if_not_found=False)
-        if cron and not _in_test_mode():
-            cron.sudo()._trigger()
+        """Wake every runner cron: one that is busy (its row locked by a cron thread) is
+        passed over by the others, so a new job never waits for a long batch."""
+        if _in_test_mode():
+            return
+        crons = self.env["ir.cron"].sudo().browse()
+        for xmlid in RUNNER_CRON_XMLIDS:
+            crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons.browse()
+        for cron in crons:
+            cron._trigger()
 
     # ------------------------------------------------------------------ runner
 
     @api.model
     def _cron_run_jobs(self, batch_size=None, time_budget=None):
-        """Cron entry point. Never raises: Odoo deactivates a cron that fails 5 times."""
+        """Cron entry point (several runner crons share it, so every cron thread of every
+        host can drain at once). Never raises: Odoo deactivates a cron that fails 5 times."""
         params = self.env["ir.config_parameter"].sudo()
         batch_size = batch_size or int(params.get_param("channel_base.job_batch_size", 50))
         time_budget = time_budget or int(params.get_param("channel_base.job_time_budget", 50))
@@ -202,38 +230,107 @@ class SyncJob(models.Model):
 
     @api.model
     def _run_due_jobs(self, batch_size=50, time_budget=50.0, max_jobs=None):
+        """Claim and run due jobs one at a time, each in its own transaction, until the
+        queue is empty or ``time_budget`` seconds are spent. ``batch_size`` is how many
+        candidates one claim looks at (jobs of full lanes are passed over)."""
         import time
 
         deadline = time.monotonic() + time_budget
         worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         done = 0
         while time.monotonic() < deadline and (max_jobs is None or done < max_jobs):
-            limit = batch_size if max_jobs is None else min(batch_size, max_jobs - done)
-            job_ids = self._claim_in_own_transaction(limit, worker)
-            if not job_ids:
+            claimed = self._claim_next_job(worker, batch_size)
+            if not claimed:
                 break
-            ran = self.browse(job_ids)._run_claimed(deadline)
-            self._commit()
-            done += len(ran)
+            job, lane_slot = claimed
+            try:
+                job._run_one()
+            finally:
+                self._release_lane_slot(lane_slot)
+            done += 1
         return done
 
-    def _claim_in_own_transaction(self, limit, worker):
-        """Claim in a short read-committed transaction of its own: under Odoo's default
-        repeatable read, a row another worker claimed and committed after our snapshot
-        would raise a serialization failure instead of being skipped."""
-        if _in_test_mode():
-            return self._claim_due_job_ids(self.env.cr, limit, worker)
-        self.env.flush_all()
-        self._commit()
-        self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        job_ids = self._claim_due_job_ids(self.env.cr, limit, worker)
-        self._commit()
-        return job_ids
+    # ------------------------------------------------------------------ claiming
+
+    @api.model
+    def _claim_next_job(self, worker, candidates=50, job_ids=None):
+        """Claim one due job whose lane has a free slot: ``(job, lane_slot)`` or None.
+
+        Runs in a short read-committed transaction of its own (under Odoo's default
+        repeatable read, a row another worker claimed after our snapshot would raise a
+        serialization failure instead of being skipped), committed before the job runs.
+        The lane slot is a session advisory lock, so a lane's capacity holds across every
+        worker and host, and a worker that dies gives its slot back with its connection.
+        """
+        cr = self.env.cr
+        if not _in_test_mode():
+            self.env.flush_all()
+            cr.commit()  # pylint: disable=invalid-commit
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        else:
+            self.env.flush_all()
+        full_lanes = set()
+        capacities = {}
+        try:
+            while True:
+                rows = self._due_candidates(cr, candidates, full_lanes, job_ids)
+                if not rows:
+                    return None
+                for job_id, lane in rows:
+                    if lane in full_lanes:
+                        continue
+                    if lane not in capacities:
+                        capacities[lane] = self._lane_capacity(lane)
+                    slot = self._take_lane_slot(cr, lane, capacities[lane])
+                    if slot is None:
+                        full_lanes.add(lane)
+                        continue
+                    self._mark_claimed(cr, job_id, worker)
+                    return self.browse(job_id), slot
+                if job_ids is not None:
+                    return None
+        finally:
+            if not _in_test_mode():
+                cr.commit()  # pylint: disable=invalid-commit
+            self.invalidate_model(["state", "attempts", "started_at", "worker"])
+
+    @api.model
+    def _due_candidates(self, cr, limit, skip_lanes, job_ids=None):
+        job_filter = "AND id = ANY(%s)" if job_ids is not None else ""
+        states = ("pending", "failed") if job_ids is not None else ("pending",)
+        due = "" if job_ids is not None else "AND next_attempt_at <= %s"
+        params = [list(states)]
+        if job_ids is None:
+            params.append(fields.Datetime.now())
+        params.append(sorted(skip_lanes))
+        if job_ids is not None:
+            params.append(list(job_ids))
+        params.append(limit)
+        cr.execute(
+            f"""SELECT id, lane FROM sync_job
+                 WHERE state = ANY(%s) {due} AND NOT (lane = ANY(%s)) {job_filter}
+              ORDER BY priority DESC, next_attempt_at, id
+                 LIMIT %s
+            FOR UPDATE SKIP LOCKED""",  # noqa: S608 - fixed fragments only
+            params,
+        )
+        return cr.fetchall()
+
+    @api.model
+    def _mark_claimed(self, cr, job_id, worker):
+        now = fields.Datetime.now()
+        cr.execute(
+            """UPDATE sync_job
+                  SET state = 'running', attempts = attempts + 1, started_at = %s,
+                      finished_at = NULL, worker = %s, write_date = %s
+                WHERE id = %s""",
+            (now, worker, now, job_id),
+        )
 
     @api.model
     def _claim_due_job_ids(self, cr, limit, worker):
-        """Mark up to ``limit`` due jobs running for this worker; concurrent claimers skip
-        each other's rows instead of waiting or taking them twice."""
+        """Mark up to ``limit`` due jobs running for this worker, ignoring lanes (used by
+        tools that inspect claiming itself); concurrent claimers skip each other's rows."""
         if cr is self.env.cr:
             self.env.flush_all()
         now = fields.Datetime.now()
@@ -257,29 +354,49 @@ class SyncJob(models.Model):
         self.invalidate_model(["state", "attempts", "started_at", "worker"])
         return ids
 
-    def _run_claimed(self, deadline=None):
-        """Run the claimed jobs; past ``deadline`` (time.monotonic), hand the ones not yet
-        started back to the queue, so a slow batch never runs a cron worker into Odoo's
-        time limits. Returns the jobs that ran."""
-        import time
+    # ------------------------------------------------------------------ lanes
 
-        # Hold the rows while they run: stuck-job recovery skips locked rows, so only the
-        # jobs of a worker that really died (its connection and locks gone) are recovered.
-        self.env.cr.execute("SELECT id FROM sync_job WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
-        for index, job in enumerate(self):
-            if deadline is not None and index and time.monotonic() > deadline:
-                self[index:]._release_unstarted()
-                return self[:index]
-            job._run_one()
-        return self
+    @api.model
+    def _lane_capacity(self, lane):
+        """How many jobs of ``lane`` may run at once across all workers and hosts."""
+        if lane and lane.startswith(LANE_CREDENTIAL_PREFIX):
+            credential = self.env["integration.credential"].sudo().with_context(
+                active_test=False).browse(int(lane.removeprefix(LANE_CREDENTIAL_PREFIX)))
+            if credential.exists():
+                return max(credential.job_concurrency or 1, 1)
+        return max(int(self.env["ir.config_parameter"].sudo().get_param(
+            "channel_base.system_lane_capacity", 4)), 1)
 
-    def _release_unstarted(self):
-        for job in self:
-            job.write({"state": "pending", "attempts": max(job.attempts - 1, 0),
-                       "worker": False, "started_at": False})
+    @api.model
+    def _take_lane_slot(self, cr, lane, capacity):
+        """Take one of the lane's ``capacity`` slots (a session advisory lock held until
+        the job ends); None when every slot is taken."""
+        for slot in range(capacity):
+            cr.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", (LANE_LOCK_PREFIX + lane, slot))
+            if cr.fetchone()[0]:
+                return (lane, slot)
+        return None
+
+    @api.model
+    def _release_lane_slot(self, lane_slot):
+        if lane_slot:
+            lane, slot = lane_slot
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock(hashtext(%s), %s)", (LANE_LOCK_PREFIX + lane, slot)
+            )
+
+    # ------------------------------------------------------------------ running
 
     def _run_one(self):
+        """Run this claimed job and record its outcome. In production the outcome is
+        committed at once (one transaction per job: a crash loses at most this job, and
+        no lock a job takes outlives it); tests run it in a savepoint instead."""
         self.ensure_one()
+        if _in_test_mode():
+            return self._run_one_in_savepoint()
+        return self._run_one_committed()
+
+    def _run_one_in_savepoint(self):
         try:
             with self.env.cr.savepoint():
                 result = self._execute()
@@ -287,6 +404,42 @@ class SyncJob(models.Model):
         except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
             self._record_failure(error)
             return
+        self._mark_done(result)
+
+    def _run_one_committed(self):
+        cr = self.env.cr
+        # Held while the job runs: stuck-job recovery skips locked rows, so only the job
+        # of a worker that really died (its connection and locks gone) is recovered.
+        cr.execute("SELECT id FROM sync_job WHERE id = %s FOR UPDATE", (self.id,))
+        try:
+            result = self._execute()
+            self._target_hook("_on_sync_job_done")
+            self._mark_done(result)
+            self.env.flush_all()
+            cr.commit()  # pylint: disable=invalid-commit
+            return
+        except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
+            failure = error
+            cr.rollback()
+        try:
+            cr.execute("SELECT state FROM sync_job WHERE id = %s FOR UPDATE", (self.id,))
+            if (cr.fetchone() or [None])[0] == "running":
+                self.invalidate_recordset()
+                self._record_failure(failure)
+            self.env.flush_all()
+            cr.commit()  # pylint: disable=invalid-commit
+        except Exception:  # noqa: BLE001 - never leave the job running because a hook broke
+            _logger.exception("sync.job %s: recording its failure failed", self.id)
+            cr.rollback()
+            cr.execute(
+                "UPDATE sync_job SET state = 'failed', error_kind = 'permanent', "
+                "last_error = %s, finished_at = now() AT TIME ZONE 'UTC' "
+                "WHERE id = %s AND state = 'running'",
+                (f"{type(failure).__name__}: {failure}", self.id),
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _mark_done(self, result):
         self.write({
             "state": "done",
             "finished_at": fields.Datetime.now(),
@@ -295,6 +448,7 @@ class SyncJob(models.Model):
             ),
             "error_kind": False,
         })
+        self._release_children()
 
     def _execute(self):
         self.ensure_one()
@@ -322,6 +476,26 @@ class SyncJob(models.Model):
         if hook:
             hook(self)
 
+    # ------------------------------------------------------------------ chains
+
+    def _release_children(self):
+        """The parent is done: its follow-ups may run now."""
+        waiting = self.child_ids.filtered(lambda child: child.state == "waiting")
+        if waiting:
+            waiting.write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
+            self._trigger_runner()
+
+    def _cancel_children(self):
+        """The parent failed for good: its follow-ups would act on work never done."""
+        waiting = self.child_ids.filtered(lambda child: child.state == "waiting")
+        if waiting:
+            waiting.write({
+                "state": "cancelled", "error_kind": "parent",
+                "last_error": self.env._("Parent job %(job)s failed: %(error)s",
+                                         job=self.display_label, error=self.last_error),
+            })
+            waiting._cancel_children()
+
     # ------------------------------------------------------------------ failures
 
     def _record_failure(self, error):
@@ -332,7 +506,13 @@ class SyncJob(models.Model):
             _logger.info("sync.job %s (%s) %s: %s", self.id, self.operation, kind, message)
         policy = self.env["sync.job.policy"]._for_operation(self.operation)
         vals = {"error_kind": kind, "last_error": message, "finished_at": fields.Datetime.now()}
-        if kind == "auth" and not self.auth_refreshed and self.credential_id:
+        if isinstance(error, WindowWaitError):
+            # Waiting for our own allowance is no failure: postpone to the moment the
+            # window allows the call, without using an attempt or holding the worker.
+            vals.update(state="pending", attempts=max(self.attempts - 1, 0),
+                        next_attempt_at=fields.Datetime.now() + timedelta(
+                            seconds=max(wait or 1.0, 0.5)))
+        elif kind == "auth" and not self.auth_refreshed and self.credential_id:
             self.credential_id._invalidate_access_token()  # shared cache, own cursor
             vals.update(state="pending", auth_refreshed=True, next_attempt_at=fields.Datetime.now())
         elif kind in ("transient", "rate_limited") and self.attempts < self.max_attempts:
@@ -355,6 +535,7 @@ class SyncJob(models.Model):
         if vals["state"] == "failed" and kind == "auth" and self.credential_id:
             self.credential_id._mark_reconnect_needed(message)
         if vals["state"] == "failed":
+            self._cancel_children()
             with self.env.cr.savepoint():
                 self._target_hook("_on_sync_job_failed")
 
@@ -374,10 +555,12 @@ class SyncJob(models.Model):
 
     @api.model
     def _recover_stuck_jobs(self, timeout_seconds=None):
-        """Jobs left running by a worker that died go back to the queue."""
+        """Jobs left running by a worker that died go back to the queue. A live worker
+        holds its running job's row lock, so ``SKIP LOCKED`` passes over it whatever its
+        age; the timeout only covers the instant between a claim and that lock."""
         if timeout_seconds is None:
             timeout_seconds = int(self.env["ir.config_parameter"].sudo().get_param(
-                "channel_base.job_running_timeout", 900))
+                "channel_base.job_running_timeout", 120))
         cutoff = fields.Datetime.now() - timedelta(seconds=timeout_seconds)
         self.flush_model()
         self.env.cr.execute(
@@ -399,45 +582,73 @@ class SyncJob(models.Model):
                 "next_attempt_at": fields.Datetime.now(),
             })
             if not retry:
+                job._cancel_children()
                 job._target_hook("_on_sync_job_failed")
         return stuck
 
     def _commit(self):
-        # Commit per batch in production, so a killed worker loses at most one batch of
-        # bookkeeping (the jobs go back to the queue); tests run inside one transaction.
+        # Production commits between steps, so a killed worker loses at most one job;
+        # tests run inside one transaction.
         if not _in_test_mode():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------ actions
 
+    def _refuse_unless(self, states, action):
+        refused = self.filtered(lambda job: job.state not in states)
+        if refused:
+            raise UserError(self.env._(
+                "%(action)s is only for %(states)s jobs; %(jobs)s is %(state)s.",
+                action=action, states=" / ".join(states), jobs=refused[0].display_label,
+                state=dict(STATES)[refused[0].state]))
+
     def action_retry_now(self):
-        jobs = self.filtered(lambda j: j.state in ("failed", "cancelled", "pending"))
-        jobs.write({
-            "state": "pending",
-            "attempts": 0,
-            "auth_refreshed": False,
-            "next_attempt_at": fields.Datetime.now(),
-        })
+        self._refuse_unless(("failed", "cancelled", "pending"), self.env._("Retry Now"))
+        self.env.flush_all()
+        # Claimed like the runner: a job a worker has just taken is skipped, not reset.
+        self.env.cr.execute(
+            """UPDATE sync_job SET state = 'pending', attempts = 0, auth_refreshed = false,
+                      next_attempt_at = %s, write_date = %s, write_uid = %s
+                WHERE id IN (SELECT id FROM sync_job WHERE id = ANY(%s)
+                               AND state IN ('failed', 'cancelled', 'pending')
+                             FOR UPDATE SKIP LOCKED)
+            RETURNING id""",
+            (fields.Datetime.now(), fields.Datetime.now(), self.env.uid, self.ids),
+        )
+        retried = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_model()
+        cancelled_children = self.search(
+            [("parent_id", "in", retried.ids), ("state", "=", "cancelled"),
+             ("error_kind", "=", "parent")])
+        cancelled_children.write({"state": "waiting", "error_kind": False, "last_error": False})
         self._trigger_runner()
         return True
 
     def action_cancel(self):
-        running = self.filtered(lambda j: j.state == "running")
-        if running:
-            raise UserError(
-                self.env._("A running job cannot be cancelled; wait for it to finish.")
-            )
-        self.filtered(lambda j: j.state in ("pending", "failed")).write({"state": "cancelled"})
+        self._refuse_unless(("pending", "failed", "waiting", "cancelled"), self.env._("Cancel"))
+        jobs = self.filtered(lambda j: j.state in ("pending", "failed", "waiting"))
+        jobs.write({"state": "cancelled"})
+        for job in jobs:
+            job._cancel_children()
         return True
 
     def action_run_now(self):
-        """Run the selected pending/failed jobs in this request (for support staff)."""
+        """Run the selected pending/failed jobs in this request (for support staff),
+        claimed exactly as the runner claims them."""
         self.check_access("write")
-        self.action_retry_now()
+        self._refuse_unless(("pending", "failed"), self.env._("Run Now"))
+        worker = f"manual:{self.env.user.login}"
         for job in self:
-            job.write({"state": "running", "attempts": job.attempts + 1,
-                       "started_at": fields.Datetime.now(), "worker": "manual"})
-            job._run_one()
+            claimed = self._claim_next_job(worker, job_ids=job.ids)
+            if not claimed:
+                raise UserError(self.env._(
+                    "%(job)s cannot run now: a worker has it, or its account already runs "
+                    "as many jobs as it may.", job=job.display_label))
+            claimed_job, lane_slot = claimed
+            try:
+                claimed_job._run_one()
+            finally:
+                self._release_lane_slot(lane_slot)
         return True
 
     def action_open_target(self):
