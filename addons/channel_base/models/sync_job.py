@@ -307,8 +307,9 @@ class SyncJob(models.Model):
             params.append(list(job_ids))
         params.append(limit)
         cr.execute(
-            f"""SELECT id, lane FROM sync_job
-                 WHERE state = ANY(%s) {due} AND NOT (lane = ANY(%s)) {job_filter}
+            f"""SELECT id, COALESCE(lane, '{LANE_SYSTEM}') FROM sync_job
+                 WHERE state = ANY(%s) {due}
+                   AND NOT (COALESCE(lane, '{LANE_SYSTEM}') = ANY(%s)) {job_filter}
               ORDER BY priority DESC, next_attempt_at, id
                  LIMIT %s
             FOR UPDATE SKIP LOCKED""",  # noqa: S608 - fixed fragments only
@@ -638,6 +639,9 @@ class SyncJob(models.Model):
         self.check_access("write")
         self._refuse_unless(("pending", "failed"), self.env._("Run Now"))
         worker = f"manual:{self.env.user.login}"
+        # A person asking again gets a full set of attempts, as with Retry Now.
+        self.filtered(lambda j: j.state == "failed").write(
+            {"attempts": 0, "auth_refreshed": False})
         for job in self:
             claimed = self._claim_next_job(worker, job_ids=job.ids)
             if not claimed:
