@@ -108,7 +108,8 @@ def _odoo_shell(env, script):
     result = subprocess.run(
         [sys.executable, str(ODOO_BIN), "shell", "-c", env["conf"], "-d", env["db"],
          "--no-http", "--log-level=warn"],
-        input="import json\n" + script + "\nenv.cr.commit()\nprint('RESULT=' + json.dumps(result))\n",
+        input=("import json\n" + script
+               + "\nenv.cr.commit()\nprint('RESULT=' + json.dumps(result))\n"),
         capture_output=True, text=True, timeout=300, check=False,
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT=")]

@@ -20,6 +20,8 @@ NOOP_OPERATION = "noop"
 LANE_CREDENTIAL_PREFIX = "credential:"
 LANE_SYSTEM = "system"
 LANE_LOCK_PREFIX = "sync.job lane "
+#: Rows one claim looks at (and locks for a moment): enough to step over a full lane.
+CLAIM_CANDIDATES = 8
 RUNNER_CRON_XMLIDS = [f"channel_base.ir_cron_sync_job_runner{suffix}"
                       for suffix in ("", "_2", "_3", "_4")]
 STATES = [
@@ -88,6 +90,10 @@ class SyncJob(models.Model):
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
     worker = fields.Char(readonly=True)
+    worker_pid = fields.Integer(
+        "Worker Connection", readonly=True, copy=False,
+        help="PostgreSQL backend of the worker running the job: once that connection is "
+        "gone, the worker is dead and the job is recovered.")
     error_kind = fields.Selection(ERROR_KINDS, readonly=True)
     last_error = fields.Text(readonly=True)
     result = fields.Text(readonly=True)
@@ -197,13 +203,20 @@ class SyncJob(models.Model):
     def _trigger_runner(self):
         """Wake every runner cron: one that is busy (its row locked by a cron thread) is
         passed over by the others, so a new job never waits for a long batch."""
-        if _in_test_mode():
-            return
+        if _in_test_mode() or self.env.cr.postcommit.data.get("sync_job_runners_triggered"):
+            return  # once per transaction is enough, however many jobs it queues
         crons = self.env["ir.cron"].sudo().browse()
         for xmlid in RUNNER_CRON_XMLIDS:
             crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons.browse()
-        for cron in crons:
-            cron._trigger()
+        crons = crons.filtered("active")
+        if not crons:
+            return
+        now = fields.Datetime.now()
+        self.env["ir.cron.trigger"].sudo().create(
+            [{"cron_id": cron.id, "call_at": now} for cron in crons])
+        # One notification wakes every cron thread of every host, after our commit.
+        self.env.cr.postcommit.add(crons[0]._notifydb)
+        self.env.cr.postcommit.data["sync_job_runners_triggered"] = True
 
     # ------------------------------------------------------------------ runner
 
@@ -239,7 +252,7 @@ class SyncJob(models.Model):
         worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         done = 0
         while time.monotonic() < deadline and (max_jobs is None or done < max_jobs):
-            claimed = self._claim_next_job(worker, batch_size)
+            claimed = self._claim_next_job(worker, min(batch_size, CLAIM_CANDIDATES))
             if not claimed:
                 break
             job, lane_slot = claimed
@@ -253,80 +266,105 @@ class SyncJob(models.Model):
     # ------------------------------------------------------------------ claiming
 
     @api.model
-    def _claim_next_job(self, worker, candidates=50, job_ids=None):
+    def _claim_next_job(self, worker, candidates=CLAIM_CANDIDATES, job_ids=None):
         """Claim one due job whose lane has a free slot: ``(job, lane_slot)`` or None.
 
-        Runs in a short read-committed transaction of its own (under Odoo's default
-        repeatable read, a row another worker claimed after our snapshot would raise a
-        serialization failure instead of being skipped), committed before the job runs.
-        The lane slot is a session advisory lock, so a lane's capacity holds across every
-        worker and host, and a worker that dies gives its slot back with its connection.
+        One statement in a short read-committed transaction of its own (under Odoo's
+        default repeatable read, a row another worker claimed after our snapshot would
+        raise a serialization failure instead of being skipped), committed before the job
+        runs. The lane slot is a session advisory lock, so a lane's capacity holds across
+        every worker and host, and a worker that dies gives its slot back with its
+        connection. When every candidate's lane is full, those lanes are passed over and
+        the next candidates are tried.
         """
         cr = self.env.cr
+        self.env.flush_all()
         if not _in_test_mode():
-            self.env.flush_all()
             cr.commit()  # pylint: disable=invalid-commit
-            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        else:
-            self.env.flush_all()
-        full_lanes = set()
-        capacities = {}
+        system_capacity = max(int(self.env["ir.config_parameter"].sudo().get_param(
+            "channel_base.system_lane_capacity", 4)), 1)
+        skip_lanes = set()
         try:
-            while True:
-                rows = self._due_candidates(cr, candidates, full_lanes, job_ids)
-                if not rows:
+            for _round in range(50):
+                claimed = self._claim_statement(cr, worker, candidates, skip_lanes, job_ids,
+                                                system_capacity)
+                if claimed:
+                    job_id, lane, slot = claimed
+                    return self.browse(job_id), (lane, slot)
+                full = self._candidate_lanes(cr, candidates, skip_lanes, job_ids)
+                if not full:
                     return None
-                for job_id, lane in rows:
-                    if lane in full_lanes:
-                        continue
-                    if lane not in capacities:
-                        capacities[lane] = self._lane_capacity(lane)
-                    slot = self._take_lane_slot(cr, lane, capacities[lane])
-                    if slot is None:
-                        full_lanes.add(lane)
-                        continue
-                    self._mark_claimed(cr, job_id, worker)
-                    return self.browse(job_id), slot
-                if job_ids is not None:
-                    return None
+                skip_lanes |= full
+            return None
         finally:
             if not _in_test_mode():
                 cr.commit()  # pylint: disable=invalid-commit
-            self.invalidate_model(["state", "attempts", "started_at", "worker"])
+            self.invalidate_model(["state", "attempts", "started_at", "worker", "worker_pid"])
 
-    @api.model
-    def _due_candidates(self, cr, limit, skip_lanes, job_ids=None):
-        job_filter = "AND id = ANY(%s)" if job_ids is not None else ""
-        states = ("pending", "failed") if job_ids is not None else ("pending",)
-        due = "" if job_ids is not None else "AND next_attempt_at <= %s"
-        params = [list(states)]
-        if job_ids is None:
-            params.append(fields.Datetime.now())
-        params.append(sorted(skip_lanes))
+    def _candidate_filter(self, skip_lanes, job_ids):
+        """WHERE clause (over alias ``j``) and its parameters for claimable jobs."""
         if job_ids is not None:
-            params.append(list(job_ids))
-        params.append(limit)
-        cr.execute(
-            f"""SELECT id, COALESCE(lane, '{LANE_SYSTEM}') FROM sync_job
-                 WHERE state = ANY(%s) {due}
-                   AND NOT (COALESCE(lane, '{LANE_SYSTEM}') = ANY(%s)) {job_filter}
-              ORDER BY priority DESC, next_attempt_at, id
-                 LIMIT %s
-            FOR UPDATE SKIP LOCKED""",  # noqa: S608 - fixed fragments only
-            params,
-        )
-        return cr.fetchall()
+            clause = "j.state IN ('pending', 'failed') AND j.id = ANY(%s)"
+            params = [list(job_ids)]
+        else:
+            clause = "j.state = 'pending' AND j.next_attempt_at <= %s"
+            params = [fields.Datetime.now()]
+        clause += f" AND NOT (COALESCE(j.lane, '{LANE_SYSTEM}') = ANY(%s))"
+        params.append(sorted(skip_lanes))
+        return clause, params
 
     @api.model
-    def _mark_claimed(self, cr, job_id, worker):
-        now = fields.Datetime.now()
+    def _claim_statement(self, cr, worker, candidates, skip_lanes, job_ids, system_capacity):
+        where, params = self._candidate_filter(skip_lanes, job_ids)
+        isolation = "" if _in_test_mode() else "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
+        # The lateral slot search stops at the first candidate whose lane has a free slot
+        # (LIMIT 1 pulls rows one at a time), so exactly one advisory lock is taken.
         cr.execute(
-            """UPDATE sync_job
-                  SET state = 'running', attempts = attempts + 1, started_at = %s,
-                      finished_at = NULL, worker = %s, write_date = %s
-                WHERE id = %s""",
-            (now, worker, now, job_id),
+            f"""{isolation}
+            WITH candidate AS (
+                SELECT j.id, COALESCE(j.lane, '{LANE_SYSTEM}') AS lane,
+                       CASE WHEN c.id IS NULL THEN %s
+                            ELSE GREATEST(COALESCE(c.job_concurrency, 1), 1) END AS capacity,
+                       j.priority, j.next_attempt_at
+                  FROM sync_job j
+             LEFT JOIN integration_credential c ON c.id = j.credential_id
+                 WHERE {where}
+              ORDER BY j.priority DESC, j.next_attempt_at, j.id
+                 LIMIT %s
+            FOR UPDATE OF j SKIP LOCKED
+            ), pick AS (
+                SELECT candidate.id, candidate.lane, slot.n AS slot
+                  FROM candidate
+            CROSS JOIN LATERAL (
+                       SELECT n FROM generate_series(0, candidate.capacity - 1) AS n
+                        WHERE pg_try_advisory_lock(hashtext(%s || candidate.lane), n)
+                        LIMIT 1) AS slot
+                 LIMIT 1
+            )
+            UPDATE sync_job
+               SET state = 'running', attempts = attempts + 1,
+                   started_at = now() AT TIME ZONE 'UTC', finished_at = NULL,
+                   worker = %s, worker_pid = pg_backend_pid(),
+                   write_date = now() AT TIME ZONE 'UTC'
+              FROM pick
+             WHERE sync_job.id = pick.id
+         RETURNING sync_job.id, pick.lane, pick.slot""",  # noqa: S608 - fixed fragments only
+            [system_capacity, *params, candidates, LANE_LOCK_PREFIX, worker],
         )
+        return cr.fetchone()
+
+    @api.model
+    def _candidate_lanes(self, cr, candidates, skip_lanes, job_ids):
+        """The lanes of the next candidates: all full when the claim found no slot."""
+        where, params = self._candidate_filter(skip_lanes, job_ids)
+        cr.execute(
+            f"""SELECT DISTINCT lane FROM (
+                    SELECT COALESCE(j.lane, '{LANE_SYSTEM}') AS lane FROM sync_job j
+                     WHERE {where}
+                  ORDER BY j.priority DESC, j.next_attempt_at, j.id LIMIT %s) AS head""",  # noqa: S608
+            [*params, candidates],
+        )
+        return {row[0] for row in cr.fetchall()}
 
     @api.model
     def _claim_due_job_ids(self, cr, limit, worker):
@@ -356,27 +394,6 @@ class SyncJob(models.Model):
         return ids
 
     # ------------------------------------------------------------------ lanes
-
-    @api.model
-    def _lane_capacity(self, lane):
-        """How many jobs of ``lane`` may run at once across all workers and hosts."""
-        if lane and lane.startswith(LANE_CREDENTIAL_PREFIX):
-            credential = self.env["integration.credential"].sudo().with_context(
-                active_test=False).browse(int(lane.removeprefix(LANE_CREDENTIAL_PREFIX)))
-            if credential.exists():
-                return max(credential.job_concurrency or 1, 1)
-        return max(int(self.env["ir.config_parameter"].sudo().get_param(
-            "channel_base.system_lane_capacity", 4)), 1)
-
-    @api.model
-    def _take_lane_slot(self, cr, lane, capacity):
-        """Take one of the lane's ``capacity`` slots (a session advisory lock held until
-        the job ends); None when every slot is taken."""
-        for slot in range(capacity):
-            cr.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", (LANE_LOCK_PREFIX + lane, slot))
-            if cr.fetchone()[0]:
-                return (lane, slot)
-        return None
 
     @api.model
     def _release_lane_slot(self, lane_slot):
@@ -409,9 +426,6 @@ class SyncJob(models.Model):
 
     def _run_one_committed(self):
         cr = self.env.cr
-        # Held while the job runs: stuck-job recovery skips locked rows, so only the job
-        # of a worker that really died (its connection and locks gone) is recovered.
-        cr.execute("SELECT id FROM sync_job WHERE id = %s FOR UPDATE", (self.id,))
         try:
             result = self._execute()
             self._target_hook("_on_sync_job_done")
@@ -424,7 +438,7 @@ class SyncJob(models.Model):
             cr.rollback()
         try:
             cr.execute("SELECT state FROM sync_job WHERE id = %s FOR UPDATE", (self.id,))
-            if (cr.fetchone() or [None])[0] == "running":
+            if (cr.fetchone() or [None])[0] == "running":  # not recovered meanwhile
                 self.invalidate_recordset()
                 self._record_failure(failure)
             self.env.flush_all()
@@ -481,9 +495,12 @@ class SyncJob(models.Model):
 
     def _release_children(self):
         """The parent is done: its follow-ups may run now."""
-        waiting = self.child_ids.filtered(lambda child: child.state == "waiting")
-        if waiting:
-            waiting.write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
+        self.env.cr.execute(
+            "UPDATE sync_job SET state = 'pending', next_attempt_at = %s "
+            "WHERE parent_id = %s AND state = 'waiting' RETURNING id",
+            (fields.Datetime.now(), self.id))
+        if self.env.cr.fetchall():
+            self.invalidate_model(["state", "next_attempt_at"])
             self._trigger_runner()
 
     def _cancel_children(self):
@@ -556,17 +573,23 @@ class SyncJob(models.Model):
 
     @api.model
     def _recover_stuck_jobs(self, timeout_seconds=None):
-        """Jobs left running by a worker that died go back to the queue. A live worker
-        holds its running job's row lock, so ``SKIP LOCKED`` passes over it whatever its
-        age; the timeout only covers the instant between a claim and that lock."""
+        """Jobs left running by a worker that died go back to the queue. A worker is dead
+        when the database connection that claimed the job is gone (a killed process
+        closes it; PostgreSQL lists every live backend of every host); a job running for
+        longer than the timeout on a live connection is left alone."""
         if timeout_seconds is None:
             timeout_seconds = int(self.env["ir.config_parameter"].sudo().get_param(
-                "channel_base.job_running_timeout", 120))
+                "channel_base.job_running_timeout", 60))
         cutoff = fields.Datetime.now() - timedelta(seconds=timeout_seconds)
         self.flush_model()
         self.env.cr.execute(
-            "SELECT id FROM sync_job WHERE state = 'running' AND started_at < %s "
-            "FOR UPDATE SKIP LOCKED",
+            """SELECT j.id FROM sync_job j
+                WHERE j.state = 'running' AND j.started_at < %s
+                  AND NOT EXISTS (
+                      SELECT 1 FROM pg_stat_activity a
+                       WHERE a.pid = j.worker_pid
+                         AND a.backend_start <= j.started_at AT TIME ZONE 'UTC')
+             FOR UPDATE OF j SKIP LOCKED""",
             (cutoff,),
         )
         stuck = self.browse([row[0] for row in self.env.cr.fetchall()])
