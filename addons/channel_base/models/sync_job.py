@@ -156,6 +156,8 @@ class SyncJob(models.Model):
             credential = spec.get("credential")
             delay = spec.get("delay_seconds") or 0
             parent = spec.get("parent")
+            if parent:
+                self._parents_with_children().add(parent.id)
             rows.append((
                 spec.get("name") or None,
                 credential.id if credential else None,
@@ -230,6 +232,7 @@ class SyncJob(models.Model):
         done = 0
         try:
             self._recover_stuck_jobs()
+            self._release_orphans()
             self._commit()
             done = self._run_due_jobs(batch_size=batch_size, time_budget=time_budget)
         except Exception:
@@ -251,22 +254,25 @@ class SyncJob(models.Model):
         deadline = time.monotonic() + time_budget
         worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         done = 0
-        while time.monotonic() < deadline and (max_jobs is None or done < max_jobs):
-            claimed = self._claim_next_job(worker, min(batch_size, CLAIM_CANDIDATES))
-            if not claimed:
-                break
-            job, lane_slot = claimed
-            try:
+        lane_slot = None  # given back by the next claim's statement: one round trip less
+        try:
+            while time.monotonic() < deadline and (max_jobs is None or done < max_jobs):
+                claimed = self._claim_next_job(worker, min(batch_size, CLAIM_CANDIDATES),
+                                               release=lane_slot)
+                lane_slot = None
+                if not claimed:
+                    break
+                job, lane_slot = claimed
                 job._run_one()
-            finally:
-                self._release_lane_slot(lane_slot)
-            done += 1
+                done += 1
+        finally:
+            self._release_lane_slot(lane_slot)
         return done
 
     # ------------------------------------------------------------------ claiming
 
     @api.model
-    def _claim_next_job(self, worker, candidates=CLAIM_CANDIDATES, job_ids=None):
+    def _claim_next_job(self, worker, candidates=CLAIM_CANDIDATES, job_ids=None, release=None):
         """Claim one due job whose lane has a free slot: ``(job, lane_slot)`` or None.
 
         One statement in a short read-committed transaction of its own (under Odoo's
@@ -278,19 +284,23 @@ class SyncJob(models.Model):
         the next candidates are tried.
         """
         cr = self.env.cr
+        system_capacity = max(int(self.env["ir.config_parameter"].sudo().get_param(
+            "channel_base.system_lane_capacity", 4)), 1)
         self.env.flush_all()
         if not _in_test_mode():
             cr.commit()  # pylint: disable=invalid-commit
-        system_capacity = max(int(self.env["ir.config_parameter"].sudo().get_param(
-            "channel_base.system_lane_capacity", 4)), 1)
         skip_lanes = set()
         try:
-            for _round in range(50):
-                claimed = self._claim_statement(cr, worker, candidates, skip_lanes, job_ids,
-                                                system_capacity)
+            for round_number in range(50):
+                claimed = self._claim_statement(
+                    cr, worker, candidates, skip_lanes, job_ids, system_capacity,
+                    first=not round_number, release=None if round_number else release)
                 if claimed:
-                    job_id, lane, slot = claimed
-                    return self.browse(job_id), (lane, slot)
+                    job_id, lane, slot, has_children = claimed
+                    job = self.browse(job_id)
+                    if has_children:
+                        job = job.with_context(sync_job_has_children=True)
+                    return job, (lane, slot)
                 full = self._candidate_lanes(cr, candidates, skip_lanes, job_ids)
                 if not full:
                     return None
@@ -314,13 +324,22 @@ class SyncJob(models.Model):
         return clause, params
 
     @api.model
-    def _claim_statement(self, cr, worker, candidates, skip_lanes, job_ids, system_capacity):
+    def _claim_statement(self, cr, worker, candidates, skip_lanes, job_ids, system_capacity,
+                         first=True, release=None):
         where, params = self._candidate_filter(skip_lanes, job_ids)
-        isolation = "" if _in_test_mode() else "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
+        prefix, prefix_params = "", []
+        if first and not _in_test_mode():
+            # A claim lost in a crash only leaves the job pending: no need to wait for
+            # the disk on this commit (the outcome's commit is durable as ever).
+            prefix = ("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
+                      "SET LOCAL synchronous_commit TO OFF; ")
+        if release:
+            prefix += "SELECT pg_advisory_unlock(hashtext(%s), %s); "
+            prefix_params = [LANE_LOCK_PREFIX + release[0], release[1]]
         # The lateral slot search stops at the first candidate whose lane has a free slot
         # (LIMIT 1 pulls rows one at a time), so exactly one advisory lock is taken.
         cr.execute(
-            f"""{isolation}
+            f"""{prefix}
             WITH candidate AS (
                 SELECT j.id, COALESCE(j.lane, '{LANE_SYSTEM}') AS lane,
                        CASE WHEN c.id IS NULL THEN %s
@@ -348,8 +367,10 @@ class SyncJob(models.Model):
                    write_date = now() AT TIME ZONE 'UTC'
               FROM pick
              WHERE sync_job.id = pick.id
-         RETURNING sync_job.id, pick.lane, pick.slot""",  # noqa: S608 - fixed fragments only
-            [system_capacity, *params, candidates, LANE_LOCK_PREFIX, worker],
+         RETURNING sync_job.id, pick.lane, pick.slot,
+                   EXISTS(SELECT 1 FROM sync_job child WHERE child.parent_id = sync_job.id
+                             AND child.state = 'waiting')""",  # noqa: S608 - fixed fragments
+            [*prefix_params, system_capacity, *params, candidates, LANE_LOCK_PREFIX, worker],
         )
         return cr.fetchone()
 
@@ -493,8 +514,17 @@ class SyncJob(models.Model):
 
     # ------------------------------------------------------------------ chains
 
+    def _parents_with_children(self):
+        """Jobs given follow-ups in this transaction, so that a job without any (known at
+        its claim, or enqueued while it ran) costs no query when it is done. The runner's
+        sweep (``_release_orphans``) catches whatever this misses."""
+        return self.env.cr.precommit.data.setdefault("sync_job_parents_with_children", set())
+
     def _release_children(self):
         """The parent is done: its follow-ups may run now."""
+        if not (self.env.context.get("sync_job_has_children")
+                or self.id in self._parents_with_children()):
+            return
         self.env.cr.execute(
             "UPDATE sync_job SET state = 'pending', next_attempt_at = %s "
             "WHERE parent_id = %s AND state = 'waiting' RETURNING id",
@@ -502,6 +532,19 @@ class SyncJob(models.Model):
         if self.env.cr.fetchall():
             self.invalidate_model(["state", "next_attempt_at"])
             self._trigger_runner()
+
+    @api.model
+    def _release_orphans(self):
+        """Follow-ups whose parent is done but that were not released with it."""
+        self.flush_model()
+        self.env.cr.execute(
+            """UPDATE sync_job child SET state = 'pending', next_attempt_at = %s
+                 FROM sync_job parent
+                WHERE child.parent_id = parent.id AND child.state = 'waiting'
+                  AND parent.state = 'done'""",
+            (fields.Datetime.now(),))
+        if self.env.cr.rowcount:
+            self.invalidate_model(["state", "next_attempt_at"])
 
     def _cancel_children(self):
         """The parent failed for good: its follow-ups would act on work never done."""
