@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from odoo import api, models
+from odoo.tools import escape_psql
 
 from ..exceptions import PermanentError
 from ..tools import normalize_phone, parse_timestamp
@@ -97,23 +98,35 @@ class ChannelMapping(models.AbstractModel):
     @api.model
     def _find_or_create_partner(self, address, company=None):
         """The customer (matched by email, else by name and address) and its delivery
-        address child. Unknown countries, states and unparsable phones are reported in
-        ``warnings`` and never lose the rest of the address."""
+        address child, among the partners of ``company`` (default: the current company)
+        and the shared ones. Unknown countries, states and unparsable phones are reported
+        in ``warnings`` and never lose the rest of the address."""
         warnings = []
         vals = self._address_values(address or {}, warnings)
+        company = company or self.env.company
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
         partner = Partner.browse()
         if vals["email"]:
+            # =ilike is a LIKE pattern: "john_doe@x" would also match "johnXdoe@x".
             partner = Partner.search(
-                [("email", "=ilike", vals["email"]), ("parent_id", "=", False)], limit=1
+                [("email", "=ilike", escape_psql(vals["email"])), ("parent_id", "=", False)]
+                + self._company_domain(company), limit=1
             )
         if not partner:
-            partner = Partner.search(self._same_address_domain(vals, parent=False), limit=1)
+            partner = Partner.search(
+                self._same_address_domain(vals, parent=False) + self._company_domain(company),
+                limit=1,
+            )
         if not partner:
             company_name = (address or {}).get("company_name")
             partner = Partner.create(dict(vals, company_name=company_name or False))
         shipping = self._find_or_create_delivery(partner, vals)
         return PartnerMatch(partner, shipping, warnings)
+
+    @api.model
+    def _company_domain(self, company):
+        """Records of ``company`` or shared by every company."""
+        return [("company_id", "in", [company.id, False])]
 
     @api.model
     def _same_address_domain(self, vals, parent):
@@ -138,6 +151,9 @@ class ChannelMapping(models.AbstractModel):
 
     @api.model
     def _find_product_by_sku(self, sku, credential=None):
+        """The product of ``sku``: the credential's listing first, else by internal
+        reference among the products of the credential's company (default: the current
+        company) and the shared ones."""
         Product = self.env["product.product"]
         if not sku:
             return Product
@@ -147,7 +163,10 @@ class ChannelMapping(models.AbstractModel):
             )
             if binding:
                 return binding.product_id
-        return Product.search([("default_code", "=", sku)], limit=1)
+        company = credential.company_id if credential else self.env.company
+        return Product.search(
+            [("default_code", "=", sku)] + self._company_domain(company), limit=1
+        )
 
     @api.model
     def _require_products_by_sku(self, skus, credential=None):
