@@ -108,15 +108,14 @@ class ChannelMapping(models.AbstractModel):
         partner = Partner.browse()
         if vals["email"]:
             # =ilike is a LIKE pattern: "john_doe@x" would also match "johnXdoe@x".
-            partner = Partner.search(
-                [("email", "=ilike", escape_psql(vals["email"])), ("parent_id", "=", False)]
-                + self._company_domain(company), limit=1
+            partner = self._search_in_company(
+                Partner,
+                [("email", "=ilike", escape_psql(vals["email"])), ("parent_id", "=", False)],
+                company,
             )
         if not partner:
-            partner = Partner.search(
-                self._same_address_domain(vals, parent=False) + self._company_domain(company),
-                limit=1,
-            )
+            partner = self._search_in_company(
+                Partner, self._same_address_domain(vals, parent=False), company)
         if not partner:
             company_name = (address or {}).get("company_name")
             partner = Partner.create(dict(vals, company_name=company_name or False))
@@ -124,9 +123,13 @@ class ChannelMapping(models.AbstractModel):
         return PartnerMatch(partner, shipping, warnings)
 
     @api.model
-    def _company_domain(self, company):
-        """Records of ``company`` or shared by every company."""
-        return [("company_id", "in", [company.id, False])]
+    def _search_in_company(self, Model, domain, company):
+        """The first record of ``company`` matching ``domain``, else the first one shared by
+        every company (``company_id`` empty); never another company's."""
+        return (
+            Model.search(domain + [("company_id", "=", company.id)], limit=1)
+            or Model.search(domain + [("company_id", "=", False)], limit=1)
+        )
 
     @api.model
     def _same_address_domain(self, vals, parent):
@@ -164,9 +167,7 @@ class ChannelMapping(models.AbstractModel):
             if binding:
                 return binding.product_id
         company = credential.company_id if credential else self.env.company
-        return Product.search(
-            [("default_code", "=", sku)] + self._company_domain(company), limit=1
-        )
+        return self._search_in_company(Product, [("default_code", "=", sku)], company)
 
     @api.model
     def _require_products_by_sku(self, skus, credential=None):
