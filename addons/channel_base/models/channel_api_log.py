@@ -2,6 +2,7 @@ import json
 import logging
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..db import independent_cursor
 from ..tools import mask_body, mask_headers, mask_url
@@ -61,17 +62,16 @@ class ChannelApiLog(models.Model):
         if full:
             values.update(self._masked_bodies(secret_values, request_headers, request_body,
                                               response_headers, response_body))
-        columns = list(values)
+        values.update(create_uid=self.env.uid, write_uid=self.env.uid)
         try:
             with independent_cursor(self.env) as cr:
-                cr.execute(
-                    f"""INSERT INTO channel_api_log
-                           ({", ".join(columns)}, create_date, write_date, create_uid, write_uid)
-                       VALUES ({", ".join(["%s"] * len(columns))},
-                               now() at time zone 'utc', now() at time zone 'utc', %s, %s)
-                       RETURNING id""",  # noqa: S608 - column names are ours
-                    (*values.values(), self.env.uid, self.env.uid),
-                )
+                cr.execute(SQL(
+                    """INSERT INTO channel_api_log (%s, create_date, write_date)
+                       VALUES (%s, now() at time zone 'utc', now() at time zone 'utc')
+                       RETURNING id""",
+                    SQL(", ").join(map(SQL.identifier, values)),
+                    SQL(", ").join(SQL("%s", value) for value in values.values()),
+                ))
                 return cr.fetchone()[0]
         except Exception as log_error:  # noqa: BLE001 - logging must not fail the request
             _logger.warning("API log not written for credential %s: %s",
@@ -90,11 +90,12 @@ class ChannelApiLog(models.Model):
         values.update(is_error=True, has_bodies=True, error=mask_body(error, secret_values))
         try:
             with independent_cursor(self.env) as cr:
-                cr.execute(
-                    f"UPDATE channel_api_log SET {', '.join(f'{c} = %s' for c in values)} "
-                    "WHERE id = %s",  # noqa: S608 - column names are ours
-                    (*values.values(), log_id),
-                )
+                cr.execute(SQL(
+                    "UPDATE channel_api_log SET %s WHERE id = %s",
+                    SQL(", ").join(SQL("%s = %s", SQL.identifier(column), value)
+                                   for column, value in values.items()),
+                    log_id,
+                ))
         except Exception as log_error:  # noqa: BLE001 - logging must not fail the request
             _logger.warning("API log %s not completed: %s", log_id, type(log_error).__name__)
 

@@ -45,25 +45,30 @@ class ChannelWebhookRefusal(models.Model):
     def _record(self, reason, status_code, platform, httprequest, credential=None):
         """Store one refusal; a failure to record never changes the answer."""
         values = (
-            credential.id if credential else None,
-            credential.company_id.id if credential else None,
             (platform or "")[:64],
             reason,
             status_code,
             (httprequest.remote_addr or "")[:64] or None,
             httprequest.path[:512],
             (httprequest.user_agent.string or "")[:256] or None,
+            self.env.uid,
+            self.env.uid,
+            credential.id if credential else None,
         )
         try:
             with independent_cursor(self.env) as cr:
+                # The account and its company as this connection sees them: one deleted
+                # (or not committed yet) meanwhile leaves the refusal recorded, unlinked.
                 cr.execute(
                     """INSERT INTO channel_webhook_refusal
                            (credential_id, company_id, platform, reason, status_code,
                             remote_addr, path, user_agent,
                             create_date, write_date, create_uid, write_uid)
-                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s,
-                               now() at time zone 'utc', now() at time zone 'utc', %s, %s)""",
-                    (*values, self.env.uid, self.env.uid),
+                       SELECT c.id, c.company_id, %s, %s, %s, %s, %s, %s,
+                              now() at time zone 'utc', now() at time zone 'utc', %s, %s
+                         FROM (SELECT %s::integer AS ref) AS given
+                    LEFT JOIN integration_credential c ON c.id = given.ref""",
+                    values,
                 )
         except Exception as error:  # noqa: BLE001 - the answer matters more than the trace
             _logger.warning("Webhook refusal (%s) not recorded: %s", reason,

@@ -36,7 +36,7 @@ class TestWebhookRefusals(CommittedCredentialMixin, HttpCase):
         with _committed_env_cursor() as cr:
             cr.execute("DELETE FROM channel_webhook_refusal WHERE path LIKE %s",
                        (f"%/{UNKNOWN_ID}",))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def setUp(self):
         super().setUp()
@@ -44,7 +44,7 @@ class TestWebhookRefusals(CommittedCredentialMixin, HttpCase):
             cr.execute("DELETE FROM channel_webhook_refusal WHERE credential_id IN %s "
                        "OR path LIKE %s", ((self.credential_id, self.archived_id),
                                            f"%/{UNKNOWN_ID}"))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _post(self, credential_id=None, token=None, platform="example", body=None):
         url = f"/channel/webhook/{platform}/{credential_id or self.credential_id}"
@@ -81,11 +81,11 @@ class TestWebhookRefusals(CommittedCredentialMixin, HttpCase):
     def test_every_refusal_reason_and_status(self):
         self.env["ir.config_parameter"].sudo().set_param("channel_base.webhook_max_bytes", 100)
         cases = [
-            (dict(body=b"x" * 500), 413, "too_large", self.credential_id),
-            (dict(credential_id=UNKNOWN_ID), 404, "unknown_credential", None),
-            (dict(platform="shopify"), 404, "platform_mismatch", self.credential_id),
-            (dict(credential_id=self.archived_id), 404, "archived_credential", self.archived_id),
-            (dict(token="nope"), 401, "bad_token", self.credential_id),
+            ({"body": b"x" * 500}, 413, "too_large", self.credential_id),
+            ({"credential_id": UNKNOWN_ID}, 404, "unknown_credential", None),
+            ({"platform": "shopify"}, 404, "platform_mismatch", self.credential_id),
+            ({"credential_id": self.archived_id}, 404, "archived_credential", self.archived_id),
+            ({"token": "nope"}, 401, "bad_token", self.credential_id),
         ]
         for post_args, status, _reason, _credential in cases:
             self.assertEqual(self._post(**post_args).status_code, status, post_args)
@@ -131,12 +131,12 @@ class TestWebhookRefusals(CommittedCredentialMixin, HttpCase):
         with _committed_env_cursor() as cr:
             cr.execute("UPDATE channel_webhook_refusal SET create_date = now() - interval '40 days'"
                        " WHERE credential_id = %s", (self.credential_id,))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         self._post(token="recent")
         # Run the cron where the committed rows are visible, as the real cron would.
         with _committed_env_cursor() as cr:
             removed = api.Environment(cr, SUPERUSER_ID, {})["sync.job"]._cron_vacuum()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         self.assertGreaterEqual(removed["channel_webhook_refusal"], 1)
         self.assertEqual(len(self._refusals()), 1, "today's refusal is kept")
 
