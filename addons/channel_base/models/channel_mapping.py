@@ -123,6 +123,12 @@ class ChannelMapping(models.AbstractModel):
         return PartnerMatch(partner, shipping, warnings)
 
     @api.model
+    def _company_domain(self, company):
+        """Records of ``company`` or shared by every company (for batched lookups, which
+        should then prefer ``company``'s own record, as :meth:`_search_in_company` does)."""
+        return [("company_id", "in", [company.id, False])]
+
+    @api.model
     def _search_in_company(self, Model, domain, company):
         """The first record of ``company`` matching ``domain``, else the first one shared by
         every company (``company_id`` empty); never another company's."""

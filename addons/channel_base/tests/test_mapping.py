@@ -126,3 +126,12 @@ class TestLookupsAreLiteralAndScoped(TransactionCase):
         self.assertEqual(other._find_product_by_sku("CO-1"), theirs)
         self.assertEqual(other._find_product_by_sku("SH-1"), shared)
         self.assertEqual(self.mapping._find_product_by_sku("SH-1"), shared)
+
+    def test_company_domain_for_batched_lookups(self):
+        Partner = self.env["res.partner"]
+        ours = Partner.create({"name": "Ours", "company_id": self.company.id})
+        shared = Partner.create({"name": "Shared batch"})
+        theirs = Partner.create({"name": "Theirs batch", "company_id": self.other_company.id})
+        found = Partner.search([("id", "in", (ours | shared | theirs).ids)]
+                               + self.mapping._company_domain(self.company))
+        self.assertEqual(found, ours | shared)
