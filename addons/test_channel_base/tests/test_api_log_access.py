@@ -17,7 +17,7 @@ class TestApiLogBodiesAreForManagers(TransactionCase):
         cls.user = new_test_user(cls.env, "log_user", groups="channel_base.group_integration_user")
         cls.manager = new_test_user(cls.env, "log_manager",
                                     groups="channel_base.group_integration_manager")
-        credential = cls.env["integration.credential"].create(
+        credential = cls.credential = cls.env["integration.credential"].create(
             {"name": "Example log access", "platform": "example"})
         cls.log = cls.env["channel.api.log"].create({
             "credential_id": credential.id, "method": "GET", "url": "http://sim/orders",
@@ -53,3 +53,19 @@ class TestApiLogBodiesAreForManagers(TransactionCase):
         for view_type in ("list", "form"):
             names = etree.fromstring(user_views[view_type]["arch"]).xpath("//field/@name")
             self.log.with_user(self.user).read([name for name in names if name in Log._fields])
+
+    def test_dashboard_and_account_form_open_for_users(self):
+        Credential = self.env["integration.credential"].with_user(self.user)
+        views = Credential.get_views([(False, "kanban"), (False, "form"), (False, "list")])
+        for view_type in ("kanban", "form", "list"):
+            names = set(etree.fromstring(views["views"][view_type]["arch"]).xpath(
+                "//field/@name"))
+            self.assertNotIn("webhook_secret", names)
+            values = self.credential.with_user(self.user).read(
+                [name for name in names if name in Credential._fields])[0]
+            self.assertIn("name", values)
+        self.assertEqual(
+            self.credential.with_user(self.user).webhook_refused_today_count, 0)
+        action = self.credential.with_user(self.user).action_open_webhook_refusals()
+        self.assertFalse(self.env["channel.webhook.refusal"].with_user(self.user).search(
+            action["domain"]))
