@@ -178,8 +178,8 @@ class IntegrationCredential(models.Model):
             for account in accounts:
                 account.shipstation_source_credential_ids = [fields.Command.link(source.id)]
                 account.message_post(body=self.env._(
-                    "Orders of %(source)s are now sent to ShipStation (Fulfil Orders From).",
-                    source=source.name))
+                    "Orders of %(account)s are now sent to ShipStation (Fulfil Orders From).",
+                    account=source.name))
 
     def write(self, vals):
         result = super().write(vals)
