@@ -631,6 +631,10 @@ class IntegrationCredential(models.Model):
                 if str(raw.get("orderNumber") or "") == order_number]
         outcomes = self._shipstation_apply_shipments(
             self._shipstation_parse_v1(raws, listed_store=filters.get("storeId")))
+        if not raws:
+            # V1 may not list a fresh label yet: the regular poll will catch it.
+            self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}",
+                              name=self.env._("Poll ShipStation shipments"))
         return dict(outcomes, order_number=order_number, listed=len(raws))
 
     def _shipstation_replay_unmatched(self, payload):

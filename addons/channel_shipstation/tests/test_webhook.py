@@ -335,7 +335,8 @@ class TestSignedWebhooks(ShipmentFlowMixin, HttpCase):
         self.assertEqual(picking.state, "assigned")
         self.assertFalse(picking.carrier_tracking_ref)
         self.assertFalse(picking.shipstation_shipment_ids)
-        listing = self.sim_requests("/shipments")[-1]
+        (listing,) = [request for request in self.sim_requests("/shipments")
+                      if "orderNumber" in request.query]
         self.assertEqual(listing.query["orderNumber"], picking.shipstation_order_number)
         # The real label arrives: its V1 tracking is applied, never the posted one.
         self.sim.ship_order(picking.shipstation_order_key, tracking_number="1ZREAL")
