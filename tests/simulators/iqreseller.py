@@ -16,6 +16,8 @@ Sign-in host and API host are separate base URLs in production; here one server 
   POST /webapi.svc/Order/json/UpdateOrder {"soid", "userdefined1".."5", "lastupdatedby"}.
 
 Assumptions where the sources are silent, each an option:
+- sign_in_refusal_status: the status of a refused key (401; 400 and 403 are the variants
+  a client must also read as a refusal, the vendor page shows no error answer).
 - session_lifetime (seconds; the public code assumes 60 minutes).
 - first_page: number of the first page. 0 by default: the vendor page
   (iqwebapidocumentation.azurewebsites.net) documents only the session workflow, and the
@@ -80,6 +82,7 @@ class IQResellerSimulator(Simulator):
     default_port = 8072
     default_options: ClassVar[dict] = {
         'api_key': 'iqr-api-key',
+        'sign_in_refusal_status': 401,
         'session_lifetime': 3600,
         'clock': time.time,  # epoch seconds; tests pass a fake to expire sessions
         'first_page': 0,
@@ -213,7 +216,7 @@ class IQResellerSimulator(Simulator):
         if not isinstance(payload, dict) or 'APIToken' not in payload:
             return self.error(400, 'APIToken is required.')
         if payload['APIToken'] != self.options['api_key']:
-            return self.error(401, 'Invalid API token.')
+            return self.error(self.options['sign_in_refusal_status'], 'Invalid API token.')
         token = secrets.token_hex(24)
         self.sessions[token] = {
             'expires': self.options['clock']() + self.options['session_lifetime'],
