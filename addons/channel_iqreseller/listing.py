@@ -29,10 +29,14 @@ class ListingCursor:
     def parse(cls, text):
         """The cursor stored as JSON, or None (nothing stored, or an older format)."""
         try:
-            values = json.loads(text or "")
-            return cls(**values) if isinstance(values, dict) else None
-        except (TypeError, ValueError):
+            cursor = cls(**json.loads(text or ""))
+            datetime.fromisoformat(cursor.full_read_at)
+        except (TypeError, ValueError):  # then the next poll reads everything
             return None
+        numbers = (cursor.offset, cursor.page_size, cursor.first_page, cursor.sort_by)
+        if not all(isinstance(number, int) for number in numbers) or cursor.page_size < 1:
+            return None
+        return cursor
 
     def dumps(self):
         return json.dumps(asdict(self), sort_keys=True)

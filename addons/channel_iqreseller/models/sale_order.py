@@ -417,7 +417,7 @@ class SaleOrder(models.Model):
                 return self._iqr_flag_for_person(self.env._(
                     "IQ Reseller order %(number)s is now '%(status)s' but could not be "
                     "cancelled in Odoo: %(error)s",
-                    number=self.iqr_so_number, status=status, error=error.args[0]))
+                    number=self.iqr_so_number, status=status, error=error.args[0]), status)
             self.message_post(body=self.env._(
                 "Cancelled: IQ Reseller order %(number)s is now '%(status)s'.",
                 number=self.iqr_so_number, status=status))
@@ -433,14 +433,14 @@ class SaleOrder(models.Model):
         if still_open:
             message += " " + self.env._("The deliveries not shipped yet were cancelled: "
                                         "%s.", ", ".join(still_open.mapped("name")))
-        return self._iqr_flag_for_person(message)
+        return self._iqr_flag_for_person(message, status)
 
-    def _iqr_flag_for_person(self, message):
+    def _iqr_flag_for_person(self, message, status):
         self._iqr_flag(message)
         responsible = self.user_id or self.channel_credential_id.create_uid or self.env.user
-        self.activity_schedule("mail.mail_activity_data_warning", note=message,
-                               summary=self.env._("IQ Reseller order voided"),
-                               user_id=responsible.id)
+        self.activity_schedule(
+            "mail.mail_activity_data_warning", note=message, user_id=responsible.id,
+            summary=self.env._("IQ Reseller order is now %s", status))
         return "flagged"
 
     # ------------------------------------------------------------------ tracking

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
 
-from .. import mapping
+from .. import listing, mapping
 
 
 @tagged("post_install", "-at_install")
@@ -106,3 +106,19 @@ class TestMapping(BaseCase):
             mapping.parse_order(dict(so, SODetails=[]), "UTC")
         with self.assertRaisesRegex(mapping.OrderDataError, "order 77 .soid 9.*garbage"):
             mapping.parse_order(dict(so, saledate="garbage"), "UTC")
+
+    def test_listing_cursor_survives_what_is_stored(self):
+        now = datetime(2026, 3, 6, 12, 0)
+        cursor = listing.ListingCursor(50, 25, 0, 0, now.isoformat())
+        again = listing.ListingCursor.parse(cursor.dumps())
+        self.assertEqual(again, cursor)
+        self.assertTrue(again.fits(25, 0, 0, now))
+        self.assertFalse(again.fits(10, 0, 0, now), "another page size: read everything")
+        self.assertFalse(again.fits(25, 1, 0, now))
+        self.assertFalse(again.fits(25, 0, 0, datetime(2026, 3, 7, 12, 1)), "a day old")
+        for stored in (False, "", "2026-03-06", "{}", '{"offset": "x"}',
+                       '{"offset": 0, "page_size": 0, "first_page": 0, "sort_by": 0, '
+                       '"full_read_at": "2026-03-06T12:00:00"}',
+                       '{"offset": 0, "page_size": 25, "first_page": 0, "sort_by": 0, '
+                       '"full_read_at": "soon"}'):
+            self.assertIsNone(listing.ListingCursor.parse(stored), stored)
