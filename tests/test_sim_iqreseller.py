@@ -88,7 +88,7 @@ def test_get_sos_is_a_bare_array_with_documented_fields(sim):
     sim.add_so(so=38791, clientponumber='PO-77', userdefined5='DPC - QUIC',
                saledate=datetime(2024, 5, 1, 9, 30),
                details=[{'item': 'THINKPAD T450', 'quantity': 2, 'unitprice': 469.95}])
-    answer = get_sos(sim, sign_in(sim), Page=1, PageSize=25, SortBy=0)
+    answer = get_sos(sim, sign_in(sim), Page=0, PageSize=25, SortBy=0)
     body = answer.json()
     assert isinstance(body, list) and len(body) == 1
     so = body[0]
@@ -106,19 +106,58 @@ def test_get_sos_is_a_bare_array_with_documented_fields(sim):
     assert so['total'] == 939.9
 
 
-def test_paging_sorting_and_page_zero_returns_everything(sim):
-    for day in (3, 1, 2):
-        sim.add_so(saledate=datetime(2024, 5, day))
-    token = sign_in(sim)
-    first = get_sos(sim, token, Page=1, PageSize=2, SortBy=0).json()
-    second = get_sos(sim, token, Page=2, PageSize=2, SortBy=0).json()
-    third = get_sos(sim, token, Page=3, PageSize=2, SortBy=0).json()
-    assert [so['soid'] for so in first + second] == sorted(sim.sos)
-    assert third == []
-    newest_first = get_sos(sim, token, Page=1, PageSize=3, SortBy=1).json()
-    assert [so['saledate'][:8] for so in newest_first] == ['5/3/2024', '5/2/2024', '5/1/2024']
-    assert len(get_sos(sim, token, Page=0, PageSize=0, SortBy=0).json()) == 3
-    assert get_sos(sim, token, Page=1, PageSize=2, SortBy=7).status_code == 400
+@pytest.mark.parametrize('first_page', [0, 1])
+def test_paging_from_either_page_base_sorting_and_page_size_zero(first_page):
+    with IQResellerSimulator(first_page=first_page) as sim:
+        for day in (3, 1, 2):
+            sim.add_so(saledate=datetime(2024, 5, day))
+        token = sign_in(sim)
+        pages = [get_sos(sim, token, Page=first_page + n, PageSize=2, SortBy=0).json()
+                 for n in range(3)]
+        assert [so['soid'] for so in pages[0] + pages[1]] == sorted(sim.sos)
+        assert pages[2] == []
+        newest_first = get_sos(sim, token, Page=first_page, PageSize=3, SortBy=1).json()
+        assert [so['saledate'][:8] for so in newest_first] == ['5/3/2024', '5/2/2024',
+                                                               '5/1/2024']
+        assert len(get_sos(sim, token, Page=0, PageSize=0, SortBy=0).json()) == 3
+        assert get_sos(sim, token, Page=1, PageSize=2, SortBy=7).status_code == 400
+
+
+def test_a_page_below_a_one_based_first_page():
+    with IQResellerSimulator(first_page=1) as sim:
+        first = sim.add_so()
+        token = sign_in(sim)
+        assert get_sos(sim, token, Page=0, PageSize=2).json()[0]['soid'] == first['soid']
+        sim.options['below_first_page'] = 'empty'
+        assert get_sos(sim, token, Page=0, PageSize=2).json() == []
+        sim.options['below_first_page'] = 'error'
+        assert get_sos(sim, token, Page=0, PageSize=2).status_code == 400
+        assert get_sos(sim, token, Page=1, PageSize=2).json()[0]['soid'] == first['soid']
+    with pytest.raises(ValueError):
+        IQResellerSimulator(first_page=2)
+
+
+def test_a_page_past_the_end_can_be_a_404():
+    with IQResellerSimulator(past_end='not_found') as sim:
+        sim.add_so()
+        token = sign_in(sim)
+        assert len(get_sos(sim, token, Page=0, PageSize=1).json()) == 1
+        past = get_sos(sim, token, Page=1, PageSize=1)
+        assert past.status_code == 404
+        assert 'no SO for the given Page' in past.json()['Message']
+
+
+def test_lines_hold_their_status_and_ship_date(sim):
+    so = sim.add_so(details=[{'item': 'A'}, {'item': 'B'}])
+    assert [line['status'] for line in so['SODetails']] == ['Open', 'Open']
+    partial = sim.ship_line(so['soid'], 1, shipdate=datetime(2024, 5, 2))
+    assert partial['status'] == 'Partial'
+    assert (partial['SODetails'][0]['status'], partial['SODetails'][0]['shipdate']) == (
+        'Shipped', '5/2/2024 12:00:00 AM')
+    assert partial['SODetails'][1]['shipdate'] == ''
+    assert sim.ship_line(so['soid'], 2)['status'] == 'Closed'
+    listed = get_sos(sim, sign_in(sim), Page=0, PageSize=5).json()[0]
+    assert [line['status'] for line in listed['SODetails']] == ['Shipped', 'Shipped']
 
 
 def test_large_pages_fail_or_answer_slowly():
@@ -163,7 +202,7 @@ def test_seed_variant_get_orders_and_update_order():
         so = sim.add_so(details=[{'item': 'A'}])
         headers = {'iqr-session-token': sign_in(sim)}
         answer = requests.post(sim.url + GET_ORDERS_PATH,
-                               json={'Page': 1, 'PageSize': 25, 'SortBy': 0},
+                               json={'Page': 0, 'PageSize': 25, 'SortBy': 0},
                                headers=headers, timeout=5)
         assert answer.json()['Data'][0]['soid'] == so['soid']
         updated = requests.post(sim.url + UPDATE_ORDER_PATH,

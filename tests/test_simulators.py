@@ -554,6 +554,40 @@ def test_shipstation_ship_date_can_be_date_only(clock):
         assert shipment['shipDate'] == '2024-03-09'  # still the 9th in California
 
 
+def test_shipstation_orders_land_in_a_store_and_lists_filter_on_it(shipstation):
+    shipstation.add_order(shipstation_order('SO001', key='k1'))
+    shipstation.add_order(shipstation_order('SO002', key='k2', advancedOptions={'storeId': 4242}))
+    assert shipstation.orders['k1']['advancedOptions']['storeId'] == 100001  # first manual store
+    # The store can only be set at creation: an update naming another store keeps the first.
+    shipstation.add_order(shipstation_order('SO002', key='k2', advancedOptions={'storeId': 7}))
+    assert shipstation.orders['k2']['advancedOptions']['storeId'] == 4242
+    orders = requests.get(f'{shipstation.url}/orders', auth=SHIPSTATION_AUTH,
+                          params={'storeId': 4242}).json()
+    assert [order['orderKey'] for order in orders['orders']] == ['k2']
+    shipstation.ship_order('k1', tracking_number='1ZDEFAULT')
+    shipstation.ship_order('k2', tracking_number='1ZSTORE')
+    listed = requests.get(f'{shipstation.url}/shipments', auth=SHIPSTATION_AUTH,
+                          params={'storeId': '4242'}).json()
+    assert [shipment['trackingNumber'] for shipment in listed['shipments']] == ['1ZSTORE']
+    assert listed['shipments'][0]['advancedOptions']['storeId'] == 4242
+
+
+def test_shipstation_shipments_can_hide_their_store(clock):
+    with ShipStationSimulator(clock=clock, shipment_store_id='absent') as shipstation:
+        shipstation.add_order(shipstation_order('SO001', key='k1',
+                                                advancedOptions={'storeId': 4242}))
+        shipment, = shipstation.ship_order('k1')
+        assert shipment['advancedOptions'] is None
+        order = requests.get(f"{shipstation.url}/orders/{shipment['orderId']}",
+                             auth=SHIPSTATION_AUTH).json()
+        assert order['advancedOptions']['storeId'] == 4242
+        listed = requests.get(f'{shipstation.url}/shipments', auth=SHIPSTATION_AUTH,
+                              params={'storeId': '4242'}).json()
+        assert listed['total'] == 1, 'the storeId filter still applies'
+    with pytest.raises(ValueError):
+        ShipStationSimulator(shipment_store_id='maybe')
+
+
 # --------------------------------------------------------------------- ShipStation: webhooks
 
 
@@ -599,6 +633,28 @@ def test_shipstation_ship_notify_delivery_and_resource_url(shipstation, receiver
     old_batch = requests.get(f'{shipstation.url}/shipments', auth=SHIPSTATION_AUTH,
                              params={'batchId': old_batch_id}).json()
     assert [shipment['trackingNumber'] for shipment in old_batch['shipments']] == ['1ZOLD']
+
+
+def test_shipstation_ship_notify_of_a_store_webhook_only_lists_that_store(shipstation,
+                                                                        receiver):
+    for store_id, path in ((4242, 'store'), (None, 'all')):
+        requests.post(f'{shipstation.url}/webhooks/subscribe', auth=SHIPSTATION_AUTH,
+                      json={'target_url': f'{receiver.url}/hook?{path}=1',
+                            'event': 'SHIP_NOTIFY', 'store_id': store_id})
+    shipstation.add_order(shipstation_order('SO001', key='ours',
+                                            advancedOptions={'storeId': 4242}))
+    shipstation.add_order(shipstation_order('SO001', key='theirs',
+                                            advancedOptions={'storeId': 99999}))
+    shipstation.ship_order('theirs', tracking_number='1ZTHEIRS')
+    assert len(shipstation.deliver_ship_notify()) == 1, 'the store webhook is not called'
+    assert receiver.requests[-1].query == {'all': '1'}
+    shipstation.ship_order('ours', tracking_number='1ZOURS')
+    assert len(shipstation.deliver_ship_notify()) == 2
+    batches = {}
+    for delivered in receiver.requests[-2:]:
+        batch = requests.get(delivered.json['resource_url'], auth=SHIPSTATION_AUTH).json()
+        batches[next(iter(delivered.query))] = [s['trackingNumber'] for s in batch['shipments']]
+    assert batches == {'store': ['1ZOURS'], 'all': ['1ZOURS']}
 
 
 def test_shipstation_ship_notify_to_a_dead_receiver_reports_the_error(shipstation, receiver):

@@ -17,6 +17,7 @@
         "views/integration_credential_views.xml",
         "views/sync_job_views.xml",
         "views/channel_webhook_event_views.xml",
+        "views/channel_webhook_refusal_views.xml",
         "views/channel_api_log_views.xml",
         "views/channel_binding_views.xml",
         "views/record_views.xml",

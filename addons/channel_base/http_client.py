@@ -19,10 +19,22 @@ from .exceptions import (
     TransientError,
     WindowWaitError,
 )
-from .tools import mask_url, mask_values, parse_retry_after
+from .tools import DEFAULT_MAX_WAIT, mask_url, mask_values, parse_wait_hint
 
 _logger = logging.getLogger(__name__)
 _local = threading.local()
+
+#: Where platforms say how long to wait, most specific first: the refusal's own
+#: Retry-After, then the window's relative reset (immune to clock skew), then its
+#: absolute reset (seconds, HTTP date, ISO 8601 or epoch: see tools.parse_wait_hint).
+WAIT_HINT_HEADERS = (
+    "Retry-After",
+    "X-RateLimit-ResetSeconds", "X-Rate-Limit-ResetSeconds",
+    "X-RateLimit-Reset", "X-Rate-Limit-Reset",
+)
+RESET_HEADERS = WAIT_HINT_HEADERS[1:]
+#: Redirects are refused (allow_redirects=False): a moved API is a failure to look at.
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 class ChannelClient:
@@ -109,11 +121,12 @@ class ChannelClient:
         try:
             return response.json()
         except ValueError:
-            raise TransientError(
+            message = (
                 f"Unreadable JSON answer from {mask_url(response.url, self.secret_values)} "
-                f"(HTTP {response.status_code}, {len(response.content)} bytes)",
-                status=response.status_code,
-            ) from None
+                f"(HTTP {response.status_code}, {len(response.content)} bytes)"
+            )
+            self._record_failed_answer(response, message)
+            raise TransientError(message, status=response.status_code) from None
 
     # ------------------------------------------------------------------ hooks
 
@@ -139,19 +152,30 @@ class ChannelClient:
         return str(body)[:500]
 
     def _wait_hint(self, response):
-        """Seconds the platform asks us to wait (Retry-After, or a window reset)."""
-        headers = response.headers
-        wait = parse_retry_after(headers.get("Retry-After"))
-        if wait is None:
-            reset = headers.get("X-Rate-Limit-Reset") or headers.get("X-RateLimit-Reset")
-            wait = parse_retry_after(reset)
-        return wait
+        """Seconds the platform asks us to wait (Retry-After, or a window reset), capped
+        at ``channel_base.rate_limit_max_wait``; None when it gives no usable hint."""
+        return self._first_wait(response.headers, WAIT_HINT_HEADERS)
+
+    def _first_wait(self, headers, names, past_wait=None):
+        options = {"max_wait": self._max_wait()}
+        if past_wait is not None:
+            options["past_wait"] = past_wait
+        for name in names:
+            wait = parse_wait_hint(headers.get(name), **options)
+            if wait is not None:
+                return wait
+        return None
+
+    def _max_wait(self):
+        if not hasattr(self, "_max_wait_seconds"):
+            self._max_wait_seconds = max_wait_hint(self.env)
+        return self._max_wait_seconds
 
     # ------------------------------------------------------------------ errors
 
     def _raise_for_status(self, response):
         status = response.status_code
-        if status < 400 and status not in (301, 302, 303, 307, 308):
+        if not _is_failure_status(status):
             return
         # Platforms sometimes echo what they refused (a key, a token): mask the message too.
         message = mask_values(
@@ -189,14 +213,15 @@ class ChannelClient:
             return
         headers = response.headers
         remaining = headers.get("X-Rate-Limit-Remaining") or headers.get("X-RateLimit-Remaining")
-        reset = headers.get("X-Rate-Limit-Reset") or headers.get("X-RateLimit-Reset")
+        # A window that already reset has no time left, not a retry delay.
+        resets_in = self._first_wait(headers, RESET_HEADERS, past_wait=0.0)
         limit = headers.get("X-Rate-Limit-Limit") or headers.get("X-RateLimit-Limit")
         blocked = self._wait_hint(response) if response.status_code == 429 else None
-        if remaining is None and reset is None and blocked is None:
+        if remaining is None and resets_in is None and blocked is None:
             return
         self.env["channel.rate.limit"]._observe(
             self.credential.id, bucket,
-            remaining=_number(remaining), resets_in=_number(reset),
+            remaining=_number(remaining), resets_in=resets_in,
             capacity=_number(limit), blocked_for=blocked,
         )
 
@@ -220,12 +245,14 @@ class ChannelClient:
             if secret and secret not in self.secret_values:
                 self.secret_values.append(secret)
         request = response.request
-        self.env["channel.api.log"]._write_entry(
+        # Bodies hold customers' personal data: keep them when the exchange failed (someone
+        # will investigate) or while a person debugs the account, not for every call.
+        full = self.credential.debug_logging or _is_failure_status(response.status_code)
+        response.channel_log_id = self.env["channel.api.log"]._write_entry(
             self.credential, self.secret_values, request.method, request.url,
             dict(request.headers), request.body, status_code=response.status_code,
             response_headers=dict(response.headers), response_body=response.content,
-            duration_ms=(time.monotonic() - started) * 1000,
-            full=self.credential.debug_logging,
+            duration_ms=(time.monotonic() - started) * 1000, full=full,
         )
 
     def _log_failure(self, method, url, params, headers, body, started, error):
@@ -233,9 +260,34 @@ class ChannelClient:
         self.env["channel.api.log"]._write_entry(
             self.credential, self.secret_values, method, prepared.url, headers,
             body if isinstance(body, str | bytes) or body is None else str(body),
-            duration_ms=(time.monotonic() - started) * 1000, error=error,
-            full=self.credential.debug_logging,
+            duration_ms=(time.monotonic() - started) * 1000, error=error, full=True,
         )
+
+    def _record_failed_answer(self, response, error):
+        """A successful-looking answer we could not use (unreadable JSON, a refused XML
+        document): mark its log entry failed and keep its bodies. Platform clients call
+        this where they refuse an answer after :meth:`request` returned it."""
+        request = response.request
+        self.env["channel.api.log"]._keep_failed_exchange(
+            getattr(response, "channel_log_id", None), self.secret_values,
+            dict(request.headers), request.body, dict(response.headers), response.content,
+            error,
+        )
+
+
+def _is_failure_status(status):
+    return status >= 400 or status in REDIRECT_STATUSES
+
+
+def max_wait_hint(env):
+    """The longest wait a platform hint may impose (``channel_base.rate_limit_max_wait``,
+    seconds, default one hour)."""
+    value = env["ir.config_parameter"].sudo().get_param(
+        "channel_base.rate_limit_max_wait", DEFAULT_MAX_WAIT)
+    try:
+        return max(float(value), 1.0)
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_WAIT
 
 
 def _number(value):

@@ -142,21 +142,57 @@ def backoff_delay(attempt, base_seconds, max_seconds, wait_hint=None, rand=rando
     return exponential / 2 + rand() * exponential / 2
 
 
-def parse_retry_after(value, now=None):
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date. None if unusable."""
-    if value in (None, ""):
+#: Longest wait a platform hint may impose (the ``channel_base.rate_limit_max_wait``
+#: parameter overrides it): a reset a day away is a platform bug or a clock gone wrong,
+#: and must not park a job for a day.
+DEFAULT_MAX_WAIT = 3600.0
+#: Wait when the announced reset is already past (clock skew, a slow answer): the
+#: window is about to reopen, so try again shortly, never "now minus something".
+PAST_RESET_WAIT = 5.0
+#: A bare number this large cannot be a delay (31 years): it is an epoch timestamp.
+EPOCH_THRESHOLD = 1e9
+_NUMBER = re.compile(r"\d+(\.\d+)?")
+
+
+def parse_wait_hint(value, now=None, max_wait=DEFAULT_MAX_WAIT, past_wait=PAST_RESET_WAIT):
+    """Seconds to wait from a Retry-After or rate-limit reset header; None if unusable.
+
+    Platforms say "when" in several ways, and a retry that comes early earns another 429:
+    delta-seconds (``Retry-After: 17``, ``X-RateLimit-ResetSeconds: 59``), an HTTP date
+    (``Retry-After``, RFC 9110 section 10.2.3), an ISO 8601 timestamp with any number of
+    fractional digits and ``Z`` or an offset (iQmetrix ``X-RateLimit-Reset:
+    2015-04-16T17:46:00.0000000Z``; a timestamp without a zone is UTC), or epoch seconds.
+    A moment already past gives ``past_wait``; anything longer than ``max_wait`` is capped.
+    """
+    if value in (None, "", False):
         return None
     value = str(value).strip()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
+    now = now or datetime.now(UTC)
+    if _NUMBER.fullmatch(value):
+        seconds = float(value)
+        if seconds < EPOCH_THRESHOLD:
+            return min(seconds, max_wait)
+        when = datetime.fromtimestamp(seconds, UTC)
+    else:
+        when = _parse_moment(value)
+        if when is None:
+            return None
+    wait = (when - now).total_seconds()
+    if wait <= 0:
+        return past_wait
+    return min(wait, max_wait)
+
+
+def _parse_moment(value):
+    """An aware datetime from an HTTP date or an ISO 8601 timestamp, or None."""
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
-        return None
-    now = now or datetime.now(UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+        try:
+            when = date_parser.isoparse(value)
+        except (ValueError, OverflowError):
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- timestamps

@@ -28,6 +28,11 @@ from .const import (
 
 _logger = logging.getLogger(__name__)
 
+# Sign-in answers that refuse the key itself (401 is an AuthError already).
+SIGN_IN_REFUSALS = (400, 403)
+# What IQR answers (HTTP 404) for a page past the end, as the public connector saw it.
+NO_SO_FOR_PAGE = "no so for the given page"
+
 
 class IQResellerClient(ChannelClient):
     """One session per sync run: sign in on first use (again when the session is older
@@ -54,9 +59,19 @@ class IQResellerClient(ChannelClient):
             self.end_session()
 
     def sign_in(self):
-        answer = self._counted("POST", self.signin_url + SESSION_PATH,
-                               json={"APIToken": self.credential.iqr_api_key or ""},
-                               authenticate=False)
+        """Open a session. Any refusal of the key (401, or 400/403: the only input is the
+        key) is an AuthError, so the queue pauses the account instead of retrying it."""
+        if not self.credential.iqr_api_key:
+            raise AuthError("The IQR API Key of this account is not set.")
+        try:
+            answer = self._counted("POST", self.signin_url + SESSION_PATH,
+                                   json={"APIToken": self.credential.iqr_api_key},
+                                   authenticate=False)
+        except PermanentError as error:
+            if error.status in SIGN_IN_REFUSALS:
+                raise AuthError(f"IQ Reseller refused the API key: {error.message}",
+                                status=error.status) from None
+            raise
         token = answer.get("Data") if isinstance(answer, dict) else None
         if not token or not isinstance(token, str):
             raise AuthError("IQ Reseller sign-in answered without a session token.")
@@ -116,12 +131,19 @@ class IQResellerClient(ChannelClient):
     # ------------------------------------------------------------------ orders
 
     def fetch_orders_page(self, page, page_size, sort_by=0):
-        if self.credential.iqr_order_endpoint == "get_sos":
-            answer = self.call("GET", GET_SOS_PATH,
-                               params={"Page": page, "PageSize": page_size, "SortBy": sort_by})
-        else:
-            answer = self.call("POST", GET_ORDERS_PATH,
-                               json={"Page": page, "PageSize": page_size, "SortBy": sort_by})
+        """One page of orders; [] past the end of the listing (IQR may answer that with
+        a 404 "There is no SO for the given Page" instead of an empty list)."""
+        try:
+            if self.credential.iqr_order_endpoint == "get_sos":
+                answer = self.call("GET", GET_SOS_PATH, params={
+                    "Page": page, "PageSize": page_size, "SortBy": sort_by})
+            else:
+                answer = self.call("POST", GET_ORDERS_PATH, json={
+                    "Page": page, "PageSize": page_size, "SortBy": sort_by})
+        except PermanentError as error:
+            if error.status == 404 and NO_SO_FOR_PAGE in error.message.lower():
+                return []
+            raise
         orders = mapping.orders_from_answer(answer)
         if orders is None:
             raise TransientError(
@@ -130,16 +152,33 @@ class IQResellerClient(ChannelClient):
             )
         return orders
 
-    def iter_order_pages(self, page_size, first_page=1, sort_by=0):
-        """Yield pages until one comes back short. A page that times out or fails with a
-        server error is asked again with a smaller page size (IQR times out on large
-        pages), keeping the position: the size always divides the orders already read."""
-        offset = 0
+    def detect_first_page(self, page_size, sort_by=0):
+        """How IQR numbers its pages, from pages 0 and 1 (IQR does not document it):
+        ``(first page number or None when the listing is empty, {page: orders read})``.
+        0 and 1 answering the same first order, or only 1 answering orders, means the
+        first page is 1 (page 0 then repeats it, or is refused); otherwise it is 0."""
+        try:
+            page_zero = self.fetch_orders_page(0, page_size, sort_by)
+        except PermanentError:  # an API numbering from 1 may refuse page 0
+            page_zero = []
+        page_one = self.fetch_orders_page(1, page_size, sort_by)
+        read = {0: page_zero, 1: page_one}
+        if page_zero:
+            same = page_one and mapping.order_id(page_one[0]) == mapping.order_id(page_zero[0])
+            return (1 if same else 0), read
+        return (1 if page_one else None), read
+
+    def iter_order_pages(self, page_size, first_page=0, sort_by=0, start_offset=0):
+        """Yield ``(offset, orders)`` from ``start_offset`` (a multiple of ``page_size``)
+        until a page comes back short. A page that times out or fails with a server
+        error is asked again with a smaller page size (IQR times out on large pages),
+        keeping the position: the size always divides the orders already read."""
+        offset = start_offset
         previous_first = None
         for _page in range(MAX_PAGES):
             try:
-                orders = self.fetch_orders_page(first_page + offset // page_size, page_size,
-                                                sort_by)
+                orders = self.fetch_orders_page(first_page + offset // page_size,
+                                                page_size, sort_by)
             except RateLimitedError:
                 raise
             except TransientError as error:
@@ -152,7 +191,7 @@ class IQResellerClient(ChannelClient):
                     "first page number and page size settings."
                 )
             previous_first = first
-            yield orders
+            yield offset, orders
             if len(orders) < page_size:
                 return
             offset += len(orders)

@@ -47,14 +47,29 @@ def order_label(so):
     return f"order {so.get('so') or '?'} (soid {order_id(so) or '?'})"
 
 
-def order_fingerprint(so):
-    """Hash of everything we import from an SO, to tell a changed order from a re-read one."""
+def order_fingerprint(so, shipped_statuses=None):
+    """Hash of everything we import from an SO, to tell a changed order from a re-read one:
+    ``<content hash>``, followed by ``:<hash of the shipped line ids>`` when some lines
+    already shipped (so an order whose lines ship in IQR is a changed order, and
+    :func:`same_content` tells that change from a change of the content)."""
     header = {name: so.get(name) for name in IMPORTED_HEADER_FIELDS}
     lines = [
         {name: line.get(name) for name in IMPORTED_LINE_FIELDS}
         for line in (so.get("SODetails") or []) if isinstance(line, dict)
     ]
-    canonical = json.dumps([header, lines], sort_keys=True, default=str)
+    content = _digest([header, lines])
+    shipped = sorted(str(line.get("sodetailid") or line.get("line"))
+                     for line in shipped_details(so, shipped_statuses))
+    return f"{content}:{_digest(shipped)}" if shipped else content
+
+
+def same_content(fingerprint, other):
+    """Whether two fingerprints differ at most in which lines already shipped."""
+    return bool(fingerprint and other) and fingerprint.split(":")[0] == other.split(":")[0]
+
+
+def _digest(value):
+    canonical = json.dumps(value, sort_keys=True, default=str)
     return hashlib.sha1(canonical.encode()).hexdigest()  # noqa: S324 - change detection only
 
 
@@ -156,8 +171,55 @@ def country_code(value):
     return COUNTRY_ALIASES.get(text.upper(), text)
 
 
-def order_lines_from_so(so):
-    """[{detail_id, sku, quantity, price_unit, description}] from SODetails."""
+# --------------------------------------------------------------------------- line status
+
+# Line statuses meaning the goods left (IQR_ORDER_STRUCTURE.md shows "Invoiced" on lines;
+# the full list is not documented, so the credential can change it).
+DEFAULT_SHIPPED_LINE_STATUSES = "Shipped, Invoiced, Closed"
+
+
+def line_shipped(detail, shipped_statuses=None):
+    """Whether an SODetails line already shipped in IQR: its status is one of
+    ``shipped_statuses`` (a set of lowercased names; the default list when None), or it
+    carries a ship date (``shipdate``; the planned one is ``scheduledshipdate``)."""
+    if not isinstance(detail, dict):
+        return False
+    if shipped_statuses is None:
+        shipped_statuses = parse_status_list(DEFAULT_SHIPPED_LINE_STATUSES)
+    status = str(detail.get("status") or "").strip().lower()
+    return status in shipped_statuses or bool(_text(detail.get("shipdate")))
+
+
+def shipped_details(so, shipped_statuses=None):
+    details = so.get("SODetails") if isinstance(so, dict) else None
+    return [detail for detail in details or [] if line_shipped(detail, shipped_statuses)]
+
+
+def everything_shipped(so, shipped_statuses=None):
+    """An SO with lines, all of them shipped already: nothing left for Odoo to ship."""
+    details = so.get("SODetails") if isinstance(so, dict) else None
+    return bool(details) and all(line_shipped(detail, shipped_statuses) for detail in details)
+
+
+def shipped_line_summary(details):
+    """'2 x THINKPAD T450 (line 1, shipped 3/6/2026)' per shipped line, for the note line
+    that keeps on the Odoo order what IQR shipped before the import."""
+    summaries = []
+    for detail in details:
+        quantity = _number(detail.get("quantity"))
+        text = f"{quantity:g} x {_text(detail.get('item')) or '?'}" if quantity is not None \
+            else _text(detail.get("item")) or "?"
+        facts = [f"line {detail.get('line')}"] if detail.get("line") not in (None, "") else []
+        shipdate = _text(detail.get("shipdate"))
+        facts.append(f"shipped {shipdate}" if shipdate
+                     else _text(detail.get("status")) or "shipped")
+        summaries.append(f"{text} ({', '.join(facts)})")
+    return summaries
+
+
+def order_lines_from_so(so, shipped_statuses=None):
+    """[{detail_id, sku, quantity, price_unit, description}] of the SODetails still to
+    ship (lines already shipped in IQR are left out: see :func:`line_shipped`)."""
     details = so.get("SODetails")
     if not isinstance(details, list) or not details:
         raise OrderDataError(f"IQR {order_label(so)} has no lines (SODetails)")
@@ -165,6 +227,8 @@ def order_lines_from_so(so):
     for detail in details:
         if not isinstance(detail, dict):
             raise OrderDataError(f"IQR {order_label(so)}: malformed line {detail!r}")
+        if line_shipped(detail, shipped_statuses):
+            continue
         quantity = _number(detail.get("quantity"))
         if quantity is None or quantity <= 0:
             raise OrderDataError(
@@ -190,7 +254,8 @@ class ParsedOrder:
     soid: str
     fingerprint: str
     sale_date: datetime  # naive UTC
-    lines: list  # order_lines_from_so
+    lines: list  # order_lines_from_so: what is still to ship
+    shipped: list = ()  # SODetails already shipped in IQR (kept as a note on the order)
 
     @property
     def label(self):
@@ -201,14 +266,15 @@ class ParsedOrder:
         return [line["sku"] for line in self.lines]
 
 
-def parse_order(so, timezone, fingerprint=None):
+def parse_order(so, timezone, fingerprint=None, shipped_statuses=None):
     """ParsedOrder of one SO; OrderDataError naming the order when it cannot be imported."""
     return ParsedOrder(
         so=so,
         soid=order_id(so),
-        fingerprint=fingerprint or order_fingerprint(so),
+        fingerprint=fingerprint or order_fingerprint(so, shipped_statuses),
         sale_date=parse_sale_date(so, timezone),
-        lines=order_lines_from_so(so),
+        lines=order_lines_from_so(so, shipped_statuses),
+        shipped=shipped_details(so, shipped_statuses),
     )
 
 
@@ -240,24 +306,31 @@ def format_ship_date(value, timezone):
     return f"{value.month}/{value.day}/{value.year}"
 
 
-def new_shipments(shipments, sent_numbers):
-    """Shipments with at least one tracking number not sent yet."""
-    sent = set(sent_numbers)
-    return [shipment for shipment in shipments if set(shipment["numbers"]) - sent]
-
-
-def tracking_entry(soid, shipments, field_map, updated_by):
-    """The SO entry to write: every shipment so far (appended, never overwritten).
-
-    ``field_map`` maps 'tracking', 'carrier', 'ship_date', 'service' to an IQR field name
-    (or a falsy value to skip that piece)."""
-    values = {
+def tracking_values(shipments):
+    """What IQR's tracking fields hold for these shipments: every live tracking number,
+    carrier, ship date and service, each once, joined with ', '. An empty list (every
+    label voided) gives empty strings, which clear the fields."""
+    return {
         "tracking": join_unique(number for shipment in shipments
                                 for number in shipment["numbers"]),
         "carrier": join_unique(shipment["carrier"] for shipment in shipments),
         "ship_date": join_unique(shipment["ship_date"] for shipment in shipments),
         "service": join_unique(shipment["service"] for shipment in shipments),
     }
+
+
+def tracking_numbers(shipments):
+    return list(dict.fromkeys(number for shipment in shipments or []
+                              for number in shipment["numbers"]))
+
+
+def tracking_entry(soid, shipments, field_map, updated_by):
+    """The SO entry to write: the current set of live shipments, all of them (a later
+    shipment adds to the fields, a voided label leaves them).
+
+    ``field_map`` maps 'tracking', 'carrier', 'ship_date', 'service' to an IQR field name
+    (or a falsy value to skip that piece)."""
+    values = tracking_values(shipments)
     entry = {"soid": int(soid)}
     for piece, field_name in field_map.items():
         if field_name:

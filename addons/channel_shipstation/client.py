@@ -53,6 +53,10 @@ class ShipStationClient(ChannelClient):
         """Create or update up to 100 orders; per-order results in ``results``."""
         return self.request_json("POST", "/orders/createorders", json=orders)
 
+    def get_order(self, order_id):
+        """One order (GET /orders/{orderId}): its advancedOptions.storeId names its store."""
+        return self.request_json("GET", f"/orders/{int(order_id)}")
+
     def ping(self):
         return self.request_json("GET", "/orders", params={"pageSize": 1})
 

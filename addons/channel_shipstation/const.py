@@ -40,6 +40,10 @@ V2_SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 V2_TIMESTAMP_HEADER = "x-shipengine-timestamp"
 V2_SIGNATURE_MAX_AGE = 300  # seconds, either way (clock skew)
 
+# Channels whose orders a new ShipStation account fulfils by default (IQ Reseller's B2B orders
+# go through Odoo to ShipStation; Shopify and eBay orders reach ShipStation directly).
+DEFAULT_SOURCE_PLATFORMS = ("iqreseller",)
+
 OP_EXPORT = "shipstation.export_pickings"
 OP_POLL = "shipstation.poll_shipments"
 SHIPMENTS_CURSOR = "shipments"

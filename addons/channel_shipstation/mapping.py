@@ -1,7 +1,8 @@
 """Pure mapping between Odoo values and ShipStation payloads: no ORM in here.
 
 The models extract plain dicts from pickings and partners; these functions turn them into
-the V1 JSON ShipStation expects, and turn V1/V2 shipment payloads into one ``Shipment``.
+the V1 JSON ShipStation expects, and turn V1 shipment payloads into one ``Shipment`` (a V2
+event is only a hint of which order to read back from V1: its body is never applied).
 """
 
 import re
@@ -164,10 +165,13 @@ class ShipmentItem:
 
 @dataclass
 class Shipment:
-    """One label, from a V1 shipment or a V2 fulfillment event."""
+    """One label, from a V1 shipment."""
 
     shipment_id: str
     order_id: str = None
+    #: The store of the shipment's order when the shipment shows it (advancedOptions.storeId
+    #: or storeId; UNCONFIRMED that V1 shipments carry it), else None.
+    store_id: int = None
     order_key: str = None
     order_number: str = None
     tracking_number: str = None
@@ -203,6 +207,7 @@ def shipment_from_v1(data):
     return Shipment(
         shipment_id=str(data["shipmentId"]),
         order_id=_text(data.get("orderId")),
+        store_id=shipment_store_id(data),
         order_key=_text(data.get("orderKey")),
         order_number=_text(data.get("orderNumber")),
         tracking_number=_text(data.get("trackingNumber")),
@@ -217,24 +222,23 @@ def shipment_from_v1(data):
     )
 
 
-def shipment_from_v2(data):
-    """The ``data`` of a FULFILLMENT_SHIPPED_V2 event (snake_case, UTC with offset)."""
-    if not isinstance(data, dict) or data.get("shipment_id") in (None, ""):
-        raise ValueError("fulfillment event without data.shipment_id")
-    return Shipment(
-        shipment_id=str(data["shipment_id"]),
-        order_id=_text(data.get("order_id")),
-        order_key=_text(data.get("order_key")),
-        order_number=_text(data.get("order_number")),
-        tracking_number=_text(data.get("tracking_number")),
-        carrier_code=_text(data.get("carrier_code")),
-        service_code=_text(data.get("service_code")),
-        ship_date=parse_ship_date(data.get("ship_date")),
-        shipped_at=parse_timestamp(data.get("created_at") or data.get("ship_date")),
-        voided=bool(data.get("voided")),
-        cost=float(data.get("shipment_cost") or 0.0),
-        items=_items(data.get("items"), "line_item_key", "sku", "quantity"),
-    )
+def shipment_store_id(data):
+    """The store id a V1 shipment shows (``advancedOptions.storeId``, or a top-level
+    ``storeId``), or None: the shipment docs do not promise either."""
+    advanced = data.get("advancedOptions")
+    store = advanced.get("storeId") if isinstance(advanced, dict) else None
+    return int_or_none(store if store not in (None, "") else data.get("storeId"))
+
+
+def v2_event_order_number(payload):
+    """The order number a FULFILLMENT_SHIPPED_V2 event names, or None. Only a hint of which
+    order to read back from V1: the body (tracking, items) is never applied, since every
+    ShipStation customer's deliveries are signed with the same keys."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, dict):
+        return None
+    number = (_text(data.get("order_number")) or "").strip()
+    return number[:50] or None
 
 
 def _text(value):

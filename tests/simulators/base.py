@@ -12,6 +12,8 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import ClassVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -247,12 +249,31 @@ class Simulator:
         return self._fault_body_response(fault.kind, status, params)
 
     def _rate_limit_fault_response(self, params):
+        """A 429 carrying the wait in the forms platforms use (see format_reset):
+
+        - retry_after: seconds, or an aware datetime sent as an HTTP date (RFC 9110
+          section 10.2.3, https://www.rfc-editor.org/rfc/rfc9110#field.retry-after);
+        - reset: seconds (ShipStation V1: "X-Rate-Limit-Reset ... seconds until the next
+          window", shipstation.com/docs/api/requirements) or an aware datetime, in
+          reset_format ('seconds', 'iso8601', 'http_date', 'epoch');
+        - reset_seconds: the relative twin iQmetrix sends with its ISO 8601 reset
+          (X-RateLimit-ResetSeconds, developers.iqmetrix.com/api/rate-limiting/);
+        - header_prefix: 'X-Rate-Limit-' (default) or 'X-RateLimit-' (iQmetrix).
+        """
         response = self._fault_body_response('rate_limit', 429, params)
         if 'retry_after' in params:
-            response.headers['Retry-After'] = str(params['retry_after'])
+            retry_after = params['retry_after']
+            response.headers['Retry-After'] = (
+                format_reset(retry_after, 'http_date') if isinstance(retry_after, datetime)
+                else str(retry_after))
+        prefix = params.get('header_prefix', 'X-Rate-Limit-')
+        if 'reset' in params or 'reset_seconds' in params:
+            response.headers[prefix + 'Remaining'] = '0'
         if 'reset' in params:
-            response.headers['X-Rate-Limit-Remaining'] = '0'
-            response.headers['X-Rate-Limit-Reset'] = str(params['reset'])
+            response.headers[prefix + 'Reset'] = format_reset(
+                params['reset'], params.get('reset_format'))
+        if 'reset_seconds' in params:
+            response.headers[prefix + 'ResetSeconds'] = str(params['reset_seconds'])
         return response
 
     def _fault_body_response(self, kind, status, params):
@@ -354,6 +375,34 @@ class Simulator:
     def request_json(self, request):
         """The parsed JSON body of a request, or None when it is empty or not JSON."""
         return parse_json(request.get_data(cache=True))
+
+
+RESET_FORMATS = ('seconds', 'iso8601', 'http_date', 'epoch')
+
+
+def format_reset(value, reset_format=None):
+    """A rate-limit reset header value: ``value`` is seconds from now (a number) or the
+    moment of the reset (an aware datetime); the default format follows the value.
+
+    'iso8601' is iQmetrix's form, seven fractional digits and Z ("X-RateLimit-Reset:
+    2015-04-16T17:46:00.0000000Z", developers.iqmetrix.com/api/rate-limiting/);
+    'http_date' the IMF-fixdate of RFC 9110 section 5.6.7; 'epoch' Unix seconds.
+    """
+    reset_format = reset_format or ('iso8601' if isinstance(value, datetime) else 'seconds')
+    if reset_format not in RESET_FORMATS:
+        raise ValueError(f'unknown reset format {reset_format!r}, expected one of {RESET_FORMATS}')
+    if reset_format == 'seconds':
+        if isinstance(value, datetime):
+            value = max(0, math.ceil((value - datetime.now(UTC)).total_seconds()))
+        return str(value)
+    moment = value if isinstance(value, datetime) else (
+        datetime.now(UTC) + timedelta(seconds=value))
+    moment = moment.astimezone(UTC)
+    if reset_format == 'epoch':
+        return str(int(moment.timestamp()))
+    if reset_format == 'http_date':
+        return format_datetime(moment, usegmt=True)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond:06d}0Z'
 
 
 def parse_json(body):

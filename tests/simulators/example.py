@@ -5,14 +5,27 @@
 - GET /orders?page=N&page_size=M (page_size clamped to 100) -> {orders, page, pages, total}.
 - GET /orders/<id>; POST /orders upserts by "reference" (201 created, 200 updated).
 - Option rate_limit_per_minute: fixed-window limit; when enabled every answer carries
-  X-Rate-Limit-Limit/-Remaining/-Reset and excess requests get 429.
+  X-Rate-Limit-Limit/-Remaining/-Reset and excess requests get 429. Option reset_format
+  says how -Reset is written: 'seconds' (default), 'iso8601' (iQmetrix's form, seven
+  fractional digits and Z, with X-Rate-Limit-ResetSeconds alongside as iQmetrix sends it:
+  developers.iqmetrix.com/api/rate-limiting/), 'http_date' or 'epoch'.
+- Injected 429s (sim.inject('rate_limit', ...)) carry Retry-After / reset headers in any of
+  these forms: see Simulator._rate_limit_fault_response.
 """
 import secrets
 import time
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from .base import FixedWindowRateLimiter, Simulator, int_arg, page_slice, route
+from .base import (
+    RESET_FORMATS,
+    FixedWindowRateLimiter,
+    Simulator,
+    format_reset,
+    int_arg,
+    page_slice,
+    route,
+)
 
 MAX_PAGE_SIZE = 100
 
@@ -25,6 +38,7 @@ class ExampleSimulator(Simulator):
         'token_lifetime': 3600,
         'rate_limit_per_minute': None,
         'window_seconds': 60,
+        'reset_format': 'seconds',
         'clock': time.time,  # epoch seconds; tests pass a fake to move time without sleeping
     }
 
@@ -33,6 +47,8 @@ class ExampleSimulator(Simulator):
         self.token_expiry = {}  # access token -> epoch seconds
         self._next_order_id = 1
         self.rate_limiter = None
+        if self.options['reset_format'] not in RESET_FORMATS:
+            raise ValueError(f"example simulator: reset_format must be one of {RESET_FORMATS}")
         if self.options['rate_limit_per_minute']:
             self.rate_limiter = FixedWindowRateLimiter(
                 self.options['rate_limit_per_minute'], self.options['window_seconds'],
@@ -77,7 +93,11 @@ class ExampleSimulator(Simulator):
                     or self.rate_limiter.peek('all'))
         response.headers['X-Rate-Limit-Limit'] = str(decision.limit)
         response.headers['X-Rate-Limit-Remaining'] = str(decision.remaining)
-        response.headers['X-Rate-Limit-Reset'] = str(decision.reset_seconds)
+        reset_format = self.options['reset_format']
+        response.headers['X-Rate-Limit-Reset'] = format_reset(decision.reset_seconds,
+                                                              reset_format)
+        if reset_format != 'seconds':
+            response.headers['X-Rate-Limit-ResetSeconds'] = str(decision.reset_seconds)
 
     # ----------------------------------------------------------------- routes
 

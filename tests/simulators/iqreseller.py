@@ -16,10 +16,25 @@ Sign-in host and API host are separate base URLs in production; here one server 
   POST /webapi.svc/Order/json/UpdateOrder {"soid", "userdefined1".."5", "lastupdatedby"}.
 
 Assumptions where the sources are silent, each an option:
+- sign_in_refusal_status: the status of a refused key (401; 400 and 403 are the variants
+  a client must also read as a refusal, the vendor page shows no error answer).
 - session_lifetime (seconds; the public code assumes 60 minutes).
-- first_page: number of the first page (1); a lower Page answers the first page.
+- first_page: number of the first page. 0 by default: the vendor page
+  (iqwebapidocumentation.azurewebsites.net) documents only the session workflow, and the
+  public connector found pages start at 0 (AgentsLogic/iqr-shipstation-connector commit
+  4e4edb3 "Fix IQR API pagination: pages start at 0, not 1"); 1 is the other variant.
+- below_first_page: what a Page below first_page answers: 'first' (the first page again),
+  'empty' ([]) or 'error' (400).
+- ignore_page: a broken listing that answers every Page with the first page (a client
+  must not page through it forever).
+- past_end: what a Page past the last one answers: 'empty' ([]) or 'not_found' (404
+  "There is no SO for the given Page", the message the public connector matched).
 - sort_modes: what each SortBy value means: 'soid' (oldest first, what the public connector
-  saw for SortBy=0) or 'saledate_desc' (newest sale date first).
+  saw for SortBy=0: "API only supports 0 (ascending/oldest first)", commit c4eebbc) or
+  'saledate_desc' (newest sale date first; SortBy=1 was tried and reverted there).
+- Line status: every SODetails line carries `status` and `shipdate` (IQR_ORDER_STRUCTURE.md
+  shows "Invoiced" on lines); ship_line() marks a line shipped ('Shipped' [U], with a ship
+  date) and the order 'Partial' (or 'Closed' once every line shipped [U]).
 - Large pages: PageSize above slow_page_size (0 = everything counts as large) answers after
   slow_page_seconds ('slow') or with a 500 "The operation has timed out." ('fail'), as the
   public connector observed large pages timing out.
@@ -45,6 +60,8 @@ UDF_NAMES = tuple(f'userdefined{number}' for number in range(1, 6))
 SORT_MODES = ('soid', 'saledate_desc')
 VARIANTS = ('both', 'sos', 'orders')
 SLOW_PAGE_BEHAVIOURS = ('slow', 'fail')
+BELOW_FIRST_PAGE = ('first', 'empty', 'error')
+PAST_END = ('empty', 'not_found')
 IQR_DATE_FORMAT = '%m/%d/%Y %I:%M:%S %p'
 
 
@@ -65,9 +82,13 @@ class IQResellerSimulator(Simulator):
     default_port = 8072
     default_options: ClassVar[dict] = {
         'api_key': 'iqr-api-key',
+        'sign_in_refusal_status': 401,
         'session_lifetime': 3600,
         'clock': time.time,  # epoch seconds; tests pass a fake to expire sessions
-        'first_page': 1,
+        'first_page': 0,
+        'below_first_page': 'first',
+        'past_end': 'empty',
+        'ignore_page': False,
         'sort_modes': {0: 'soid', 1: 'saledate_desc'},
         'slow_page_size': 100,
         'slow_page_behaviour': 'slow',
@@ -84,6 +105,12 @@ class IQResellerSimulator(Simulator):
             raise ValueError(f'slow_page_behaviour must be one of {SLOW_PAGE_BEHAVIOURS}')
         if set(self.options['sort_modes'].values()) - set(SORT_MODES):
             raise ValueError(f'sort_modes values must be in {SORT_MODES}')
+        if self.options['first_page'] not in (0, 1):
+            raise ValueError('first_page must be 0 or 1')
+        if self.options['below_first_page'] not in BELOW_FIRST_PAGE:
+            raise ValueError(f'below_first_page must be one of {BELOW_FIRST_PAGE}')
+        if self.options['past_end'] not in PAST_END:
+            raise ValueError(f'past_end must be one of {PAST_END}')
 
     def init_state(self):
         self.sos = {}  # soid -> SO as answered
@@ -142,6 +169,19 @@ class IQResellerSimulator(Simulator):
             self._refresh_totals(so)
             return copy.deepcopy(so)
 
+    def ship_line(self, soid, line, shipdate=None, status='Shipped'):
+        """Mark SODetails line number `line` shipped, as IQR would after a shipment made
+        outside Odoo; the order becomes Partial, or Closed once every line shipped [U]."""
+        with self.lock:
+            so = self.sos[soid]
+            detail = next(d for d in so['SODetails'] if d['line'] == line)
+            shipped_on = shipdate or datetime(2020, 3, 6)
+            detail.update(status=status, shipdate=format_iqr_date(shipped_on)
+                          if isinstance(shipped_on, datetime) else shipped_on)
+            everything = all(d['shipdate'] for d in so['SODetails'])
+            so['status'] = 'Closed' if everything else 'Partial'
+            return copy.deepcopy(so)
+
     def expire_sessions(self):
         with self.lock:
             for session in self.sessions.values():
@@ -176,7 +216,7 @@ class IQResellerSimulator(Simulator):
         if not isinstance(payload, dict) or 'APIToken' not in payload:
             return self.error(400, 'APIToken is required.')
         if payload['APIToken'] != self.options['api_key']:
-            return self.error(401, 'Invalid API token.')
+            return self.error(self.options['sign_in_refusal_status'], 'Invalid API token.')
         token = secrets.token_hex(24)
         self.sessions[token] = {
             'expires': self.options['clock']() + self.options['session_lifetime'],
@@ -228,8 +268,17 @@ class IQResellerSimulator(Simulator):
             return slow
         orders = self._sorted(self.options['sort_modes'][sort_by])
         if page_size:  # PageSize=0 means everything
-            start = (max(page, self.options['first_page']) - self.options['first_page']) \
-                * page_size
+            first_page = self.options['first_page']
+            if self.options['ignore_page']:
+                page = first_page
+            if page < first_page:
+                if self.options['below_first_page'] == 'error':
+                    return self.error(400, f'Page must be at least {first_page}.')
+                page = first_page if self.options['below_first_page'] == 'first' else None
+            start = (page - first_page) * page_size if page is not None else len(orders)
+            if start >= len(orders) and self.options['past_end'] == 'not_found' \
+                    and page is not None:
+                return self.error(404, 'There is no SO for the given Page.')
             orders = orders[start:start + page_size]
         orders = copy.deepcopy(orders)
         return self.json({'Data': orders} if envelope else orders)

@@ -15,6 +15,17 @@ V1 (HTTP Basic key:secret):
 V2 (header api-key): /v2/environment/webhooks CRUD; deliveries are signed RSA-SHA256 over
 f"{timestamp}.{raw body}" with the public keys served as JWKS at GET /jwks.
 
+Stores: an order created without advancedOptions.storeId lands in the account's first manual
+store (option default_store_id), and its store cannot change afterwards ("Can only be specified
+during order creation", AdvancedOptions in
+https://www.shipstation.com/docs/api/orders/create-update-order/). GET /orders and GET /shipments
+filter on storeId (https://www.shipstation.com/docs/api/shipments/list/). A SHIP_NOTIFY webhook
+subscribed with a store_id is "only triggered for that specific store_id"
+(https://www.shipstation.com/docs/api/webhooks/subscribe/). Whether a V1 shipment carries its
+store is UNCONFIRMED (the docs' shipment sample has advancedOptions null): option
+shipment_store_id='advanced_options' copies the order's advancedOptions (storeId included) onto
+the shipment, 'absent' answers advancedOptions null, so only GET /orders/<orderId> tells.
+
 Assumptions where the docs are silent (see the UNCONFIRMED marks in the platform notes):
 error bodies are {"statusCode", "message"}; list filters on orderNumber are starts-with and
 case-insensitive; pageSize above 500 is clamped; DELETE /webhooks/<id> answers 200 with no body;
@@ -59,6 +70,7 @@ RATE_LIMIT_HEADER_NAMES = {
     'lowercase_alt': ('x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'),
 }
 SHIP_DATE_FORMATS = ('datetime', 'date')
+SHIPMENT_STORE_ID_STYLES = ('advanced_options', 'absent')
 
 
 # --------------------------------------------------------------------- time helpers
@@ -119,6 +131,8 @@ class ShipStationSimulator(Simulator):
         'v2_api_key': 'shipstation-v2-key',
         'ship_date_format': 'datetime',  # or 'date' ("2014-10-03", as in older V1 samples)
         'sign_v1_webhooks': False,  # UNCONFIRMED whether V1 deliveries carry the V2 signature
+        'default_store_id': 100001,  # the account's first manual store
+        'shipment_store_id': 'advanced_options',  # or 'absent' (UNCONFIRMED, see above)
         'webhook_timeout': 10,
     }
     fault_messages: ClassVar[dict] = {**Simulator.fault_messages, 'rate_limit': THROTTLED_MESSAGE}
@@ -129,6 +143,8 @@ class ShipStationSimulator(Simulator):
             raise ValueError(f"header_style must be one of {sorted(RATE_LIMIT_HEADER_NAMES)}")
         if self.options['ship_date_format'] not in SHIP_DATE_FORMATS:
             raise ValueError(f'ship_date_format must be one of {SHIP_DATE_FORMATS}')
+        if self.options['shipment_store_id'] not in SHIPMENT_STORE_ID_STYLES:
+            raise ValueError(f'shipment_store_id must be one of {SHIPMENT_STORE_ID_STYLES}')
         # Keys are the simulator's identity, not state: they survive reset() so cached JWKS
         # in a client stay valid.
         self.signing_keys = {}  # key id -> RSA private key
@@ -298,9 +314,11 @@ class ShipStationSimulator(Simulator):
     def list_orders(self, request):
         number_prefix = request.args.get('orderNumber', '').casefold()
         status = request.args.get('orderStatus')
+        store_id = request.args.get('storeId')
         matching = [order for order in sorted(self.orders.values(), key=lambda o: o['orderId'])
                     if order['orderNumber'].casefold().startswith(number_prefix)
-                    and (not status or order['orderStatus'] == status)]
+                    and (not status or order['orderStatus'] == status)
+                    and (not store_id or str(self.store_of(order)) == store_id)]
         return self.json(self._page_answer('orders', matching, request))
 
     @route('GET', '/orders/<int:order_id>')
@@ -394,7 +412,20 @@ class ShipStationSimulator(Simulator):
         order['modifyDate'] = now
         order['userId'] = self.user_id
         order['items'] = self._build_items(payload.get('items') or [], existing)
+        order['advancedOptions'] = self._build_advanced_options(payload, existing)
         return order
+
+    def _build_advanced_options(self, payload, existing):
+        options = dict(payload.get('advancedOptions') or {})
+        if existing is not None:
+            options['storeId'] = self.store_of(existing)  # only settable at creation
+        elif options.get('storeId') in (None, ''):
+            options['storeId'] = self.options['default_store_id']
+        return options
+
+    @staticmethod
+    def store_of(order):
+        return (order.get('advancedOptions') or {}).get('storeId')
 
     def _build_items(self, items, existing):
         # Keep orderItemId stable for lines the client identifies by lineItemKey.
@@ -436,6 +467,8 @@ class ShipStationSimulator(Simulator):
         number_prefix = args.get('orderNumber', '').casefold()
         if not shipment['orderNumber'].casefold().startswith(number_prefix):
             return False
+        if 'storeId' in args and str(self.shipment_store(shipment)) != args['storeId']:
+            return False
         moments = self._shipment_moments[shipment['shipmentId']]
         return all(self._within_range(moments[kind], args, prefix)
                    for kind, prefix in (('create', 'createDate'), ('ship', 'shipDate'),
@@ -470,6 +503,10 @@ class ShipStationSimulator(Simulator):
         if args.get('sortDir', '').upper() == 'DESC':
             ordered.reverse()
         return ordered
+
+    def shipment_store(self, shipment):
+        """The store of a shipment's order, whether or not the shipment shows it."""
+        return self.store_of(self.orders[shipment['orderKey']])
 
     def _lines_to_ship(self, order, items):
         """[(order item, quantity)] to put in the new shipment(s)."""
@@ -551,7 +588,9 @@ class ShipStationSimulator(Simulator):
             'weight': order.get('weight'),
             'dimensions': order.get('dimensions'),
             'insuranceOptions': None,
-            'advancedOptions': order.get('advancedOptions'),
+            'advancedOptions': (dict(order['advancedOptions'])
+                                if self.options['shipment_store_id'] == 'advanced_options'
+                                else None),
             'shipmentItems': [self._shipment_item(item, quantity, created_at)
                               for item, quantity in lines],
             'labelData': None,
@@ -624,7 +663,11 @@ class ShipStationSimulator(Simulator):
     def deliver_ship_notify(self, batch_shipment_ids=None):
         """Batch shipments (default: those not notified yet) and POST SHIP_NOTIFY to subscribers.
 
-        Returns [(status_code or None, response text)] per subscribed target_url.
+        A webhook subscribed with a store_id only hears of that store's shipments ("If passed
+        in, the webhooks will only be triggered for this store_id",
+        https://www.shipstation.com/docs/api/webhooks/subscribe/): each distinct store filter
+        gets its own batch, and a subscriber with nothing of its store is not called.
+        Returns [(status_code or None, response text)] per subscriber called.
         """
         with self.lock:
             if batch_shipment_ids is None:
@@ -632,18 +675,37 @@ class ShipStationSimulator(Simulator):
                                       if shipment_id not in self._notified_shipment_ids]
                 if not batch_shipment_ids:
                     return []
-            batch_id = self._next_id('batch')
-            self.batches[batch_id] = list(batch_shipment_ids)
-            self.last_batch_id = batch_id
             self._notified_shipment_ids.update(batch_shipment_ids)
-            target_urls = [webhook['Url'] for webhook in self.webhooks.values()
-                           if webhook['HookType'] == 'SHIP_NOTIFY' and webhook['Active']]
-            body = json.dumps(self.ship_notify_payload(batch_id)).encode()
-        headers = {'Content-Type': 'application/json'}
-        if self.options['sign_v1_webhooks']:
-            headers.update(self.sign_v2(body))
-        # Posted without holding the lock: the receiver may call back GET resource_url.
-        return [self._post_webhook(target_url, body, headers) for target_url in target_urls]
+            deliveries, batch_by_store = [], {}
+            for webhook in self.webhooks.values():
+                if webhook['HookType'] != 'SHIP_NOTIFY' or not webhook['Active']:
+                    continue
+                store_id = webhook['StoreID']
+                if store_id not in batch_by_store:
+                    batch_by_store[store_id] = self._new_batch(batch_shipment_ids, store_id)
+                if batch_by_store[store_id] is not None:
+                    body = json.dumps(self.ship_notify_payload(batch_by_store[store_id]))
+                    deliveries.append((webhook['Url'], body.encode()))
+        answers = []
+        for target_url, body in deliveries:
+            headers = {'Content-Type': 'application/json'}
+            if self.options['sign_v1_webhooks']:
+                headers.update(self.sign_v2(body))
+            # Posted without holding the lock: the receiver may call back GET resource_url.
+            answers.append(self._post_webhook(target_url, body, headers))
+        return answers
+
+    def _new_batch(self, shipment_ids, store_id):
+        """A batch of those shipments in ``store_id`` (all when None); None when empty."""
+        members = [shipment_id for shipment_id in shipment_ids
+                   if store_id in (None, '') or str(self.shipment_store(
+                       self.shipments[shipment_id])) == str(store_id)]
+        if not members:
+            return None
+        batch_id = self._next_id('batch')
+        self.batches[batch_id] = members
+        self.last_batch_id = batch_id
+        return batch_id
 
     def _post_webhook(self, target_url, body, headers):
         try:

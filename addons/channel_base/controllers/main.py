@@ -22,10 +22,19 @@ def _answer(status, message):
     )
 
 
+def _unknown_endpoint_reason(credential, platform):
+    if not credential:
+        return "unknown_credential"
+    if credential.platform != platform:
+        return "platform_mismatch"
+    return "archived_credential"
+
+
 class ChannelWebhookController(http.Controller):
     """The single entry point for every platform's webhooks.
 
     Order matters: size, credential, authentication, and only then is the body parsed.
+    Every refusal (413, 404, 401) is recorded in ``channel.webhook.refusal``.
     The raw event is stored and its processing queued in the request's transaction, and
     the platform gets its 200 before any business logic runs.
     """
@@ -39,18 +48,28 @@ class ChannelWebhookController(http.Controller):
         max_bytes = int(env["ir.config_parameter"].get_param(
             "channel_base.webhook_max_bytes", DEFAULT_MAX_BYTES))
         raw_body = self._read_body(max_bytes)
-        if raw_body is None:
-            return _answer(413, "Body too large")
+        # Looked up before the size verdict only to name the account on a refusal.
         credential = env["integration.credential"].browse(credential_id).exists()
+        if raw_body is None:
+            return self._refuse(env, "too_large", 413, "Body too large", platform, credential)
         if not credential or not credential.active or credential.platform != platform:
-            return _answer(404, "Unknown webhook endpoint")
+            return self._refuse(env, _unknown_endpoint_reason(credential, platform), 404,
+                                "Unknown webhook endpoint", platform, credential)
         headers = dict(request.httprequest.headers)
         query = request.httprequest.args.to_dict()
         if not credential._webhook_authenticate(raw_body, headers, query):
             _logger.warning("Webhook for credential %s refused: bad signature or token",
                             credential.id)
-            return _answer(401, "Authentication failed")
+            reason = "bad_signature" if credential._webhook_is_signed() else "bad_token"
+            return self._refuse(env, reason, 401, "Authentication failed", platform,
+                                credential)
         return self._accept(credential, raw_body, headers)
+
+    def _refuse(self, env, reason, status, message, platform, credential):
+        """Answer a refusal and leave a trace a person can see (Refused Deliveries)."""
+        env["channel.webhook.refusal"]._record(
+            reason, status, platform, request.httprequest, credential=credential or None)
+        return _answer(status, message)
 
     def _read_body(self, max_bytes):
         """The body, or None when it exceeds ``max_bytes`` (checked before reading it

@@ -5,6 +5,7 @@ from . import channel_access_token
 from . import sync_job_policy
 from . import sync_job
 from . import channel_webhook_event
+from . import channel_webhook_refusal
 from . import channel_api_log
 from . import channel_bound_mixin
 from . import channel_product_binding

@@ -2,9 +2,11 @@ import json
 import logging
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..db import independent_cursor
 from ..tools import mask_body, mask_headers, mask_url
+from .integration_credential import MANAGER_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -27,11 +29,16 @@ class ChannelApiLog(models.Model):
     company_id = fields.Many2one(related="credential_id.company_id")
     method = fields.Char(readonly=True)
     url = fields.Char(readonly=True)
-    request_headers = fields.Text(readonly=True)
-    request_body = fields.Text(readonly=True)
+    # Bodies carry customers' names, addresses and phones: managers only. They are kept
+    # for failed exchanges, and for every exchange only while debug logging is on.
+    request_headers = fields.Text(readonly=True, groups=MANAGER_GROUP)
+    request_body = fields.Text(readonly=True, groups=MANAGER_GROUP)
     status_code = fields.Integer(readonly=True)
-    response_headers = fields.Text(readonly=True)
-    response_body = fields.Text(readonly=True)
+    response_headers = fields.Text(readonly=True, groups=MANAGER_GROUP)
+    response_body = fields.Text(readonly=True, groups=MANAGER_GROUP)
+    has_bodies = fields.Boolean(
+        "Bodies Kept", readonly=True,
+        help="Request and response were stored (failed exchange, or debug logging on).")
     duration_ms = fields.Integer(readonly=True)
     is_error = fields.Boolean(readonly=True, index=True)
     error = fields.Text(readonly=True)
@@ -40,31 +47,64 @@ class ChannelApiLog(models.Model):
     def _write_entry(self, credential, secret_values, method, url, request_headers,
                      request_body, status_code=None, response_headers=None, response_body=None,
                      duration_ms=0, error=None, full=True):
-        """Mask and store one exchange; a failure to log never breaks the call itself."""
-        values = (
-            credential.id,
-            method,
-            mask_url(url, secret_values),
-            json.dumps(mask_headers(request_headers, secret_values)) if full else None,
-            mask_body(request_body, secret_values) if full else None,
-            status_code,
-            json.dumps(mask_headers(response_headers, secret_values)) if full else None,
-            mask_body(response_body, secret_values) if full else None,
-            int(duration_ms),
-            bool(error) or (status_code or 0) >= 400,
-            mask_body(error, secret_values) if error else None,
-        )
+        """Mask and store one exchange (its bodies only when ``full``); returns the row id,
+        or None when it could not be written: a failure to log never breaks the call."""
+        values = {
+            "credential_id": credential.id,
+            "method": method,
+            "url": mask_url(url, secret_values),
+            "status_code": status_code,
+            "duration_ms": int(duration_ms),
+            "is_error": bool(error) or (status_code or 0) >= 400,
+            "error": mask_body(error, secret_values) if error else None,
+            "has_bodies": bool(full),
+        }
+        if full:
+            values.update(self._masked_bodies(secret_values, request_headers, request_body,
+                                              response_headers, response_body))
+        values.update(create_uid=self.env.uid, write_uid=self.env.uid)
         try:
             with independent_cursor(self.env) as cr:
-                cr.execute(
-                    """INSERT INTO channel_api_log
-                           (credential_id, method, url, request_headers, request_body,
-                            status_code, response_headers, response_body, duration_ms,
-                            is_error, error, create_date, write_date, create_uid, write_uid)
-                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                               now() at time zone 'utc', now() at time zone 'utc', %s, %s)""",
-                    (*values, self.env.uid, self.env.uid),
-                )
+                cr.execute(SQL(
+                    """INSERT INTO channel_api_log (%s, create_date, write_date)
+                       VALUES (%s, now() at time zone 'utc', now() at time zone 'utc')
+                       RETURNING id""",
+                    SQL(", ").join(map(SQL.identifier, values)),
+                    SQL(", ").join(SQL("%s", value) for value in values.values()),
+                ))
+                return cr.fetchone()[0]
         except Exception as log_error:  # noqa: BLE001 - logging must not fail the request
             _logger.warning("API log not written for credential %s: %s",
                             credential.id, type(log_error).__name__)
+        return None
+
+    @api.model
+    def _keep_failed_exchange(self, log_id, secret_values, request_headers, request_body,
+                              response_headers, response_body, error):
+        """An answer that looked fine (HTTP 200) turned out unusable (unreadable JSON, a
+        refused XML feed): keep its bodies after all, for whoever investigates."""
+        if not log_id:
+            return
+        values = self._masked_bodies(secret_values, request_headers, request_body,
+                                     response_headers, response_body)
+        values.update(is_error=True, has_bodies=True, error=mask_body(error, secret_values))
+        try:
+            with independent_cursor(self.env) as cr:
+                cr.execute(SQL(
+                    "UPDATE channel_api_log SET %s WHERE id = %s",
+                    SQL(", ").join(SQL("%s = %s", SQL.identifier(column), value)
+                                   for column, value in values.items()),
+                    log_id,
+                ))
+        except Exception as log_error:  # noqa: BLE001 - logging must not fail the request
+            _logger.warning("API log %s not completed: %s", log_id, type(log_error).__name__)
+
+    @staticmethod
+    def _masked_bodies(secret_values, request_headers, request_body, response_headers,
+                       response_body):
+        return {
+            "request_headers": json.dumps(mask_headers(request_headers, secret_values)),
+            "request_body": mask_body(request_body, secret_values),
+            "response_headers": json.dumps(mask_headers(response_headers, secret_values)),
+            "response_body": mask_body(response_body, secret_values),
+        }

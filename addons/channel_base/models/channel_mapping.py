@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from odoo import api, models
+from odoo.tools import escape_psql
 
 from ..exceptions import PermanentError
 from ..tools import normalize_phone, parse_timestamp
@@ -97,23 +98,44 @@ class ChannelMapping(models.AbstractModel):
     @api.model
     def _find_or_create_partner(self, address, company=None):
         """The customer (matched by email, else by name and address) and its delivery
-        address child. Unknown countries, states and unparsable phones are reported in
-        ``warnings`` and never lose the rest of the address."""
+        address child, among the partners of ``company`` (default: the current company)
+        and the shared ones. Unknown countries, states and unparsable phones are reported
+        in ``warnings`` and never lose the rest of the address."""
         warnings = []
         vals = self._address_values(address or {}, warnings)
+        company = company or self.env.company
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
         partner = Partner.browse()
         if vals["email"]:
-            partner = Partner.search(
-                [("email", "=ilike", vals["email"]), ("parent_id", "=", False)], limit=1
+            # =ilike is a LIKE pattern: "john_doe@x" would also match "johnXdoe@x".
+            partner = self._search_in_company(
+                Partner,
+                [("email", "=ilike", escape_psql(vals["email"])), ("parent_id", "=", False)],
+                company,
             )
         if not partner:
-            partner = Partner.search(self._same_address_domain(vals, parent=False), limit=1)
+            partner = self._search_in_company(
+                Partner, self._same_address_domain(vals, parent=False), company)
         if not partner:
             company_name = (address or {}).get("company_name")
             partner = Partner.create(dict(vals, company_name=company_name or False))
         shipping = self._find_or_create_delivery(partner, vals)
         return PartnerMatch(partner, shipping, warnings)
+
+    @api.model
+    def _company_domain(self, company):
+        """Records of ``company`` or shared by every company (for batched lookups, which
+        should then prefer ``company``'s own record, as :meth:`_search_in_company` does)."""
+        return [("company_id", "in", [company.id, False])]
+
+    @api.model
+    def _search_in_company(self, Model, domain, company):
+        """The first record of ``company`` matching ``domain``, else the first one shared by
+        every company (``company_id`` empty); never another company's."""
+        return (
+            Model.search(domain + [("company_id", "=", company.id)], limit=1)
+            or Model.search(domain + [("company_id", "=", False)], limit=1)
+        )
 
     @api.model
     def _same_address_domain(self, vals, parent):
@@ -138,6 +160,9 @@ class ChannelMapping(models.AbstractModel):
 
     @api.model
     def _find_product_by_sku(self, sku, credential=None):
+        """The product of ``sku``: the credential's listing first, else by internal
+        reference among the products of the credential's company (default: the current
+        company) and the shared ones."""
         Product = self.env["product.product"]
         if not sku:
             return Product
@@ -147,7 +172,8 @@ class ChannelMapping(models.AbstractModel):
             )
             if binding:
                 return binding.product_id
-        return Product.search([("default_code", "=", sku)], limit=1)
+        company = credential.company_id if credential else self.env.company
+        return self._search_in_company(Product, [("default_code", "=", sku)], company)
 
     @api.model
     def _require_products_by_sku(self, skus, credential=None):

@@ -54,7 +54,11 @@ class IntegrationCredential(models.Model):
         default=30, help="Seconds to wait for an answer before counting the call as failed."
     )
     debug_logging = fields.Boolean(
-        default=True, help="Store every request and response (masked) in the API log."
+        default=False,
+        help="Also keep the bodies of successful exchanges (masked) in the API log. Off, "
+        "every call still gets a log line (method, URL, status, duration) and failed calls "
+        "keep their bodies. Bodies hold customers' personal data: turn it on to investigate, "
+        "then off again.",
     )
     webhook_secret = fields.Char(
         groups=MANAGER_GROUP,
@@ -81,6 +85,9 @@ class IntegrationCredential(models.Model):
     job_pending_count = fields.Integer(compute="_compute_dashboard")
     job_failed_count = fields.Integer(compute="_compute_dashboard")
     webhook_today_count = fields.Integer(compute="_compute_dashboard")
+    webhook_refused_today_count = fields.Integer(
+        "Refused Today", compute="_compute_dashboard",
+        help="Webhook deliveries refused today (bad token or signature, too large, ...).")
     api_call_count_24h = fields.Integer(compute="_compute_dashboard")
     api_error_rate_24h = fields.Float(compute="_compute_dashboard")
     last_sync_at = fields.Datetime(compute="_compute_dashboard")
@@ -91,7 +98,9 @@ class IntegrationCredential(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            vals.setdefault("webhook_secret", secrets.token_urlsafe(32))
+            # The form sends webhook_secret=False: a missing key is not the only "no secret".
+            if not vals.get("webhook_secret"):
+                vals["webhook_secret"] = secrets.token_urlsafe(32)
         credentials = super().create(vals_list)
         for credential in credentials.filtered(lambda c: not c.api_base_url):
             credential.api_base_url = credential._default_api_base_url()
@@ -150,6 +159,14 @@ class IntegrationCredential(models.Model):
                 ["__count"],
             )
         }
+        refused = {
+            credential.id: count
+            for credential, count in self.env["channel.webhook.refusal"]._read_group(
+                [("credential_id", "in", self.ids), ("create_date", ">=", today)],
+                ["credential_id"],
+                ["__count"],
+            )
+        }
         calls = {}
         for credential, is_error, count in self.env["channel.api.log"]._read_group(
             [("credential_id", "in", self.ids), ("create_date", ">=", day_ago)],
@@ -172,6 +189,7 @@ class IntegrationCredential(models.Model):
             )
             credential.job_failed_count = job_counts.get("failed", 0)
             credential.webhook_today_count = events.get(credential.id, 0)
+            credential.webhook_refused_today_count = refused.get(credential.id, 0)
             credential.api_call_count_24h = total_calls
             credential.api_error_rate_24h = (
                 100.0 * call_counts.get(True, 0) / total_calls if total_calls else 0.0
@@ -357,6 +375,14 @@ class IntegrationCredential(models.Model):
             "channel.webhook.event", self.env._("Webhook Events"),
             [("credential_id", "=", self.id)],
         )
+
+    def action_open_webhook_refusals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "channel_base.action_channel_webhook_refusal")
+        action["domain"] = [("credential_id", "=", self.id)]
+        action["context"] = {"search_default_today": 1}
+        return action
 
     def action_open_api_logs(self):
         self.ensure_one()

@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import ChannelError, PermanentError, TransientError, WindowWaitError
+from ..http_client import max_wait_hint
 from ..tools import backoff_delay, without_nul
 
 _logger = logging.getLogger(__name__)
@@ -561,6 +562,9 @@ class SyncJob(models.Model):
 
     def _record_failure(self, error):
         kind, message, wait = self._classify(error)
+        if wait:
+            # Whoever raised it (client or platform code), no hint parks a job for a day.
+            wait = min(wait, max_wait_hint(self.env))
         if kind == "permanent" and not isinstance(error, (ChannelError, UserError)):
             _logger.exception("sync.job %s (%s) failed", self.id, self.operation)
         else:
@@ -745,6 +749,7 @@ class SyncJob(models.Model):
             ("sync_job", "state IN ('done', 'cancelled') AND write_date < %s"),
             ("channel_webhook_event", "state = 'processed' AND write_date < %s"),
             ("channel_api_log", "create_date < %s"),
+            ("channel_webhook_refusal", "create_date < %s"),
         ):
             removed[model] = self._delete_in_batches(model, domain_sql, cutoff)
         _logger.info("channel_base retention removed %s", removed)

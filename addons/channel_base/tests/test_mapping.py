@@ -61,3 +61,77 @@ class TestPartnerMapping(TransactionCase):
         self.assertEqual(found["W-1"], product)
         with self.assertRaisesRegex(PermanentError, "Unknown SKU: NOPE, ALSO-NOPE"):
             self.mapping._require_products_by_sku(["W-1", "NOPE", "ALSO-NOPE"])
+
+
+@tagged("post_install", "-at_install")
+class TestLookupsAreLiteralAndScoped(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mapping = cls.env["channel.mapping"]
+        cls.company = cls.env.company
+        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
+
+    def test_email_wildcards_match_only_themselves(self):
+        johnx = self.env["res.partner"].create({"name": "John X", "email": "johnXdoe@x.com"})
+        match = self.mapping._find_or_create_partner({"name": "John Doe",
+                                                      "email": "john_doe@x.com"})
+        self.assertNotEqual(match.partner, johnx, "'_' is not a wildcard")
+        self.assertEqual(match.partner.email, "john_doe@x.com")
+        percent = self.mapping._find_or_create_partner({"name": "Percent",
+                                                        "email": "%@x.com"})
+        self.assertNotIn(percent.partner, johnx | match.partner, "'%' is not a wildcard")
+        again = self.mapping._find_or_create_partner({"name": "John Doe",
+                                                      "email": "JOHN_DOE@X.COM"})
+        self.assertEqual(again.partner, match.partner, "still case-insensitive")
+
+    def test_partner_of_another_company_is_not_matched(self):
+        Partner = self.env["res.partner"]
+        theirs = Partner.create({"name": "Theirs", "email": "buyer@x.com",
+                                 "company_id": self.other_company.id})
+        match = self.mapping._find_or_create_partner(
+            {"name": "Buyer", "email": "buyer@x.com"}, company=self.company)
+        self.assertNotEqual(match.partner, theirs)
+        self.assertIn(match.partner.company_id, (self.company, self.env["res.company"]))
+        # The other company finds its own customer.
+        self.assertEqual(self.mapping._find_or_create_partner(
+            {"name": "Buyer", "email": "buyer@x.com"}, company=self.other_company).partner,
+            theirs)
+        # Without an explicit company, the current company's scope applies.
+        scoped = self.mapping.with_company(self.other_company)._find_or_create_partner(
+            {"name": "Buyer", "email": "buyer@x.com"})
+        self.assertEqual(scoped.partner, theirs)
+
+    def test_same_address_of_another_company_is_not_matched(self):
+        address = {"name": "Walk In", "street": "1 Road", "city": "Town", "zip": "1000"}
+        theirs = self.env["res.partner"].create(dict(address, company_id=self.other_company.id))
+        match = self.mapping._find_or_create_partner(address, company=self.company)
+        self.assertNotEqual(match.partner, theirs)
+
+    def test_shared_partner_is_matched_by_every_company(self):
+        shared = self.env["res.partner"].create({"name": "Shared", "email": "shared@x.com"})
+        for company in (self.company, self.other_company):
+            self.assertEqual(self.mapping._find_or_create_partner(
+                {"name": "Shared", "email": "shared@x.com"}, company=company).partner, shared)
+
+    def test_product_of_another_company_is_not_found(self):
+        Product = self.env["product.product"]
+        theirs = Product.create({"name": "Theirs", "default_code": "CO-1",
+                                 "company_id": self.other_company.id})
+        shared = Product.create({"name": "Shared", "default_code": "SH-1"})
+        self.assertFalse(self.mapping._find_product_by_sku("CO-1"))
+        with self.assertRaisesRegex(PermanentError, "Unknown SKU: CO-1"):
+            self.mapping._require_products_by_sku(["SH-1", "CO-1"])
+        other = self.mapping.with_company(self.other_company)
+        self.assertEqual(other._find_product_by_sku("CO-1"), theirs)
+        self.assertEqual(other._find_product_by_sku("SH-1"), shared)
+        self.assertEqual(self.mapping._find_product_by_sku("SH-1"), shared)
+
+    def test_company_domain_for_batched_lookups(self):
+        Partner = self.env["res.partner"]
+        ours = Partner.create({"name": "Ours", "company_id": self.company.id})
+        shared = Partner.create({"name": "Shared batch"})
+        theirs = Partner.create({"name": "Theirs batch", "company_id": self.other_company.id})
+        found = Partner.search([("id", "in", (ours | shared | theirs).ids)]
+                               + self.mapping._company_domain(self.company))
+        self.assertEqual(found, ours | shared)

@@ -10,7 +10,7 @@ from odoo.addons.channel_base.tools import (
     mask_headers,
     mask_url,
     normalize_phone,
-    parse_retry_after,
+    parse_wait_hint,
     parse_timestamp,
 )
 
@@ -110,8 +110,53 @@ class TestBackoff(TransactionCase):
         self.assertLess(backoff_delay(1, 30, 3600, wait_hint=120, rand=lambda: 1.0), 126)
 
     def test_retry_after_forms(self):
-        self.assertEqual(parse_retry_after("17"), 17.0)
+        self.assertEqual(parse_wait_hint("17"), 17.0)
         now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
-        self.assertEqual(parse_retry_after("Thu, 01 Jan 2026 12:00:30 GMT", now=now), 30.0)
-        self.assertIsNone(parse_retry_after("soon"))
-        self.assertIsNone(parse_retry_after(None))
+        self.assertEqual(parse_wait_hint("Thu, 01 Jan 2026 12:00:30 GMT", now=now), 30.0)
+        self.assertIsNone(parse_wait_hint("soon"))
+        self.assertIsNone(parse_wait_hint(None))
+        self.assertIsNone(parse_wait_hint(""))
+
+
+@tagged("post_install", "-at_install")
+class TestWaitHints(TransactionCase):
+    """Every form a platform uses to say when a rate window reopens."""
+
+    NOW = datetime(2015, 4, 16, 17, 45, 1, tzinfo=timezone.utc)
+
+    def wait(self, value, **options):
+        return parse_wait_hint(value, now=self.NOW, **options)
+
+    def test_iqmetrix_iso_timestamp_with_seven_fractional_digits(self):
+        # The documented 429 of developers.iqmetrix.com/api/rate-limiting/.
+        self.assertEqual(self.wait("2015-04-16T17:46:00.0000000Z"), 59.0)
+
+    def test_iso_timestamps_with_any_precision_and_offset(self):
+        self.assertEqual(self.wait("2015-04-16T17:46:00Z"), 59.0)
+        self.assertEqual(self.wait("2015-04-16T17:46:00.5Z"), 59.5)
+        self.assertEqual(self.wait("2015-04-16T17:46:00.250000000Z"), 59.25)
+        self.assertEqual(self.wait("2015-04-16T19:46:00.0000000+02:00"), 59.0)
+        self.assertEqual(self.wait("2015-04-16T12:46:00-0500"), 59.0)
+        # No zone: the headers are documented as UTC.
+        self.assertEqual(self.wait("2015-04-16T17:46:00"), 59.0)
+
+    def test_seconds_http_date_and_epoch(self):
+        self.assertEqual(self.wait("59"), 59.0)
+        self.assertEqual(self.wait("1.5"), 1.5)
+        self.assertEqual(self.wait("0"), 0.0)
+        self.assertEqual(self.wait("Thu, 16 Apr 2015 17:46:00 GMT"), 59.0)
+        self.assertEqual(self.wait("1429206360"), 59.0, "epoch seconds of 17:46:00Z")
+
+    def test_past_moment_is_a_short_wait_never_negative(self):
+        self.assertEqual(self.wait("2015-04-16T17:40:00.0000000Z"), 5.0)
+        self.assertEqual(self.wait("Thu, 16 Apr 2015 17:00:00 GMT"), 5.0)
+        self.assertEqual(self.wait("2015-04-16T17:40:00Z", past_wait=0.0), 0.0)
+
+    def test_absurd_waits_are_capped(self):
+        self.assertEqual(self.wait("2015-04-20T17:46:00.0000000Z"), 3600.0)
+        self.assertEqual(self.wait("86400"), 3600.0)
+        self.assertEqual(self.wait("86400", max_wait=600), 600.0)
+
+    def test_garbage_is_no_hint(self):
+        for value in ("soon", "-5", "2015-13-45T99:00:00Z", "Thu, 99 Foo", "1e9"):
+            self.assertIsNone(self.wait(value), value)

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.channel_base.exceptions import PermanentError
 
-from .. import mapping
+from .. import listing, mapping
 from ..client import IQResellerClient
 from ..const import (
     CHANNEL_FIELDS,
@@ -76,13 +76,36 @@ class IntegrationCredential(models.Model):
     )
     iqr_page_size = fields.Integer("Page Size", default=25)
     iqr_first_page = fields.Integer(
-        "First Page Number", default=1, help="Number IQR gives its first page (0 or 1)."
+        "First Page Number", default=0,
+        help="Number IQR gives its first page (0 or 1). IQR does not document it; public "
+        "working code pages from 0. A poll that finds the other numbering says so in the "
+        "chatter, corrects this setting and loses no order.",
     )
     iqr_sort_by = fields.Integer("SortBy Value", default=0)
     iqr_sorted_newest_first = fields.Boolean(
         "SortBy Lists Newest First",
         help="Tick if the SortBy value lists orders by sale date, newest first: paging then "
-        "stops at the first page older than the import window.",
+        "stops at the first page older than the import window. Otherwise (SortBy 0, oldest "
+        "first, the only value public code found working) a poll starts where the previous "
+        "one found the import window and pages back only until a page is older than it.",
+    )
+    iqr_shipped_line_statuses = fields.Char(
+        "Shipped Line Statuses", default=mapping.DEFAULT_SHIPPED_LINE_STATUSES,
+        help="Comma-separated IQR line statuses meaning the line already shipped (a line "
+        "with a ship date counts as shipped too). Shipped lines are not imported to ship "
+        "again; the order lists them in a note.",
+    )
+    iqr_cancel_statuses = fields.Char(
+        "Cancel Orders In Status", default="Voided, Cancelled",
+        help="Comma-separated IQR order statuses that cancel the imported order (and so its "
+        "delivery and ShipStation order) while nothing shipped; an order that already "
+        "shipped gets an activity instead.",
+    )
+    iqr_order_number_source = fields.Selection(
+        [("so", "IQR order number (so)"), ("soid", "IQR internal id (soid)")],
+        "Order Number for Warehouses", default="so", required=True,
+        help="The number shipping platforms (ShipStation orderNumber) show for IQR orders. "
+        "Updates to IQR always use the internal id.",
     )
     iqr_poll_interval = fields.Integer("Poll Every (min)", default=15)
     iqr_auto_confirm = fields.Boolean(
@@ -136,6 +159,9 @@ class IntegrationCredential(models.Model):
             "service": self.iqr_service_field,
         }
 
+    def _iqr_shipped_statuses(self):
+        return mapping.parse_status_list(self.iqr_shipped_line_statuses)
+
     def _iqr_timezone(self):
         if not self.source_timezone:
             raise PermanentError(self.env._(
@@ -174,39 +200,60 @@ class IntegrationCredential(models.Model):
                                  dedup_key=f"{OPERATION_POLL}:{self.id}")
 
     def _iqr_poll_orders(self, job):
-        """Read every page (no server-side filter is known), filter on our side, queue the
-        new or changed orders in import jobs of a chunk of orders each, flag imported
-        orders that left the status filter. Stops early when the listing is newest-first
-        and leaves the window."""
+        """Read the pages of the listing the walk chooses (no server-side filter is
+        known: see listing.py), filter on our side, queue the new or changed orders in
+        import jobs of a chunk of orders each, cancel or flag imported orders that left
+        the status filter."""
         order_filter = self._iqr_order_filter()
         client = IQResellerClient(self)
         stats = dict.fromkeys(("seen", "queued", "unchanged", "skipped_status",
-                               "skipped_channel", "skipped_date", "malformed",
-                               "awaiting_retry", "already_queued", "flagged",
-                               "import_jobs"), 0)
+                               "skipped_channel", "skipped_date", "skipped_shipped",
+                               "malformed", "awaiting_retry", "already_queued", "flagged",
+                               "cancelled", "import_jobs"), 0)
         queued = self._iqr_queued_imports()
         chunk_size = self._iqr_import_chunk_size()
         to_import = []  # (so, fingerprint) not in an import job yet
+        walk = self._iqr_listing_walk(client, order_filter)
         with client.session_scope():
-            for orders in client.iter_order_pages(self.iqr_page_size or 25,
-                                                  self.iqr_first_page, self.iqr_sort_by):
+            for orders in walk.pages():
                 to_import += self._iqr_handle_page(orders, order_filter, queued, stats)
                 while len(to_import) >= chunk_size:
                     self._iqr_queue_import_chunk(to_import[:chunk_size], stats)
                     to_import = to_import[chunk_size:]
-                if self.iqr_sorted_newest_first and self._iqr_page_before_window(
-                        orders, order_filter):
-                    break
         self._iqr_queue_import_chunk(to_import, stats)
-        self._set_cursor(ORDERS_STREAM)
+        if walk.first_page_found is not None:
+            stats["first_page_warning"] = self._iqr_correct_first_page(walk.first_page_found)
+        self._set_cursor(ORDERS_STREAM, walk.next_cursor().dumps())
+        stats["listing"] = walk.mode
         stats["api_calls"] = client.call_count
         if client.page_size_reductions:
             stats["page_size_reduced_to"] = client.page_size_reductions[-1][1]
         return stats
 
-    def _iqr_page_before_window(self, orders, order_filter):
-        oldest = mapping.oldest_sale_date(orders, order_filter.timezone)
-        return oldest is not None and oldest < order_filter.window_start
+    def _iqr_listing_walk(self, client, order_filter):
+        cursor = self._get_cursor(ORDERS_STREAM)
+        window = listing.SaleWindow(
+            start=order_filter.window_start,
+            sale_date=lambda so: mapping.safe_sale_date(so, order_filter.timezone))
+        return listing.OrderListingWalk(
+            client, window, page_size=self.iqr_page_size or 25,
+            first_page=self.iqr_first_page, sort_by=self.iqr_sort_by,
+            newest_first=self.iqr_sorted_newest_first,
+            cursor=listing.ListingCursor.parse(cursor.value), now=fields.Datetime.now())
+
+    def _iqr_correct_first_page(self, first_page):
+        """The listing numbers its first page otherwise than configured: this poll read
+        it right; say so where a person sees it, and keep the right number."""
+        message = self.env._(
+            "IQ Reseller numbers its first order page %(found)s, not %(configured)s as "
+            "First Page Number said: with %(configured)s, polls would have skipped or read "
+            "twice a page of orders. This poll read every page; First Page Number is now "
+            "%(found)s.", found=first_page, configured=self.iqr_first_page)
+        _logger.warning("IQ Reseller credential %s: first page is %s, not %s",
+                        self.id, first_page, self.iqr_first_page)
+        self.iqr_first_page = first_page
+        self.message_post(body=message)
+        return message
 
     def _iqr_handle_page(self, orders, order_filter, queued, stats):
         """The (SO, fingerprint) of the page to import; counts and flags the others."""
@@ -219,6 +266,7 @@ class IntegrationCredential(models.Model):
         bound = self.env["sale.order"]._iqr_bound_orders(self, [mapping.order_id(so)
                                                                 for so in valid])
         failed = self._iqr_failed_import_fingerprints([mapping.order_id(so) for so in valid])
+        shipped_statuses = self._iqr_shipped_statuses()
         to_import = []
         for so in valid:
             soid = mapping.order_id(so)
@@ -227,11 +275,18 @@ class IntegrationCredential(models.Model):
             if rejection:
                 stats[f"skipped_{rejection}"] += 1
                 if order and rejection == "status":
-                    stats["flagged"] += order._iqr_note_status(self, so.get("status"))
+                    outcome = order._iqr_note_status(self, so.get("status"))
+                    if outcome:
+                        stats[outcome] = stats.get(outcome, 0) + 1
                 continue
-            fingerprint = mapping.order_fingerprint(so)
+            if not order and mapping.everything_shipped(so, shipped_statuses):
+                stats["skipped_shipped"] += 1  # nothing left for Odoo to ship
+                continue
+            fingerprint = mapping.order_fingerprint(so, shipped_statuses)
             if order and order.iqr_fingerprint == fingerprint:
-                order._iqr_note_status(self, so.get("status"))
+                outcome = order._iqr_note_status(self, so.get("status"))
+                if outcome:
+                    stats[outcome] += 1
                 stats["unchanged"] += 1
                 continue
             if failed.get(soid) == fingerprint:
@@ -419,10 +474,13 @@ class IntegrationCredential(models.Model):
 
     @api.model
     def _cron_iqreseller_poll(self):
-        """Queue a poll for every IQ Reseller account whose interval has passed. Never
-        raises: Odoo deactivates a cron that keeps failing."""
+        """Queue a poll for every IQ Reseller account whose interval has passed and whose
+        scheduled syncs are not paused. Never raises: Odoo deactivates a cron that keeps
+        failing."""
         now = fields.Datetime.now()
-        for credential in self.search([("platform", "=", PLATFORM)]):
+        # Not the accounts waiting for new credentials: a refused key is not tried again
+        # every poll (which could lock the API user).
+        for credential in self._scheduled_sync_credentials(PLATFORM):
             try:
                 cursor = credential._get_cursor(ORDERS_STREAM)
                 interval = timedelta(minutes=credential.iqr_poll_interval or 15)
@@ -443,5 +501,13 @@ class IntegrationCredential(models.Model):
             return super()._test_connection()
         client = IQResellerClient(self)
         with client.session_scope():
-            orders = client.fetch_orders_page(self.iqr_first_page, 1, self.iqr_sort_by)
-        return self.env._("IQ Reseller reachable: signed in and read %s order(s).", len(orders))
+            first_page, read = client.detect_first_page(1, self.iqr_sort_by)
+        orders = read.get(self.iqr_first_page if first_page is None else first_page, [])
+        message = self.env._("IQ Reseller reachable: signed in and read %s order(s).",
+                             len(orders))
+        if first_page is not None and first_page != self.iqr_first_page:
+            message += " " + self.env._(
+                "Warning: IQ Reseller numbers its first page %(found)s, but First Page "
+                "Number is %(configured)s; the next poll corrects it.",
+                found=first_page, configured=self.iqr_first_page)
+        return message

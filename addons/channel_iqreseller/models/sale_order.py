@@ -31,6 +31,16 @@ class SaleOrder(models.Model):
     iqr_tracking_numbers = fields.Char("Tracking Sent to IQR", copy=False, readonly=True)
     iqr_tracking_sent_at = fields.Datetime("Tracking Sent At", copy=False, readonly=True)
 
+    def _channel_order_number(self):
+        # IQR users and the warehouse know an order by its SO number (38000); the internal
+        # soid (1802) stays the external id that updates to IQR are keyed on.
+        self.ensure_one()
+        credential = self.channel_credential_id
+        if credential.platform == PLATFORM and self.iqr_so_number \
+                and credential.iqr_order_number_source == "so":
+            return self.iqr_so_number
+        return super()._channel_order_number()
+
     def _prepare_confirmation_values(self):
         # Confirming stamps "now" as the order date; an IQR order keeps its sale date.
         values = super()._prepare_confirmation_values()
@@ -51,7 +61,8 @@ class SaleOrder(models.Model):
     def _iqr_import(self, credential, so, fingerprint=None):
         """Create, update, or leave alone the sale order of one IQR SO; raises
         PermanentError with the IQR order number for anything that stops the import."""
-        fingerprint = fingerprint or mapping.order_fingerprint(so)
+        fingerprint = fingerprint or mapping.order_fingerprint(
+            so, credential._iqr_shipped_statuses())
         soid = mapping.order_id(so)
         order = self._iqr_bound_orders(credential, [soid]).get(soid)
         if order and order.iqr_fingerprint == fingerprint:
@@ -77,10 +88,11 @@ class SaleOrder(models.Model):
         (SO, fingerprint, message naming the order) for the others: unreadable sale date,
         no lines, bad quantity, unknown SKU."""
         timezone = credential._iqr_timezone()
+        shipped_statuses = credential._iqr_shipped_statuses()
         parsed, errors = [], []
         for so, fingerprint in entries:
             try:
-                parsed.append(mapping.parse_order(so, timezone, fingerprint))
+                parsed.append(mapping.parse_order(so, timezone, fingerprint, shipped_statuses))
             except mapping.OrderDataError as error:
                 errors.append((so, fingerprint, str(error)))
         products = self._iqr_products_by_sku(
@@ -100,21 +112,35 @@ class SaleOrder(models.Model):
     def _iqr_products_by_sku(self, credential, skus):
         """{sku: product id} as channel.mapping._find_product_by_sku resolves them (this
         credential's listing first, then the internal reference), in two queries for any
-        number of SKUs instead of two per line."""
+        number of SKUs instead of two per line. Only products the credential's company
+        may sell (its own or shared ones): a product of another company would make the
+        order fail, or worse, sell another company's stock."""
         skus = [sku for sku in skus if sku]
         found = {}
         if not skus:
             return found
+        company_domain = self._iqr_company_domain(credential, "product_id.company_id")
         bindings = self.env["channel.product.binding"].search([
             ("credential_id", "=", credential.id), ("external_sku", "in", skus),
+            *company_domain,
         ])
         for binding in bindings:
             found.setdefault(binding.external_sku, binding.product_id.id)
         missing = [sku for sku in skus if sku not in found]
         if missing:
-            for product in self.env["product.product"].search([("default_code", "in", missing)]):
+            products = self.env["product.product"].search([
+                ("default_code", "in", missing),
+                *self._iqr_company_domain(credential, "company_id"),
+            ])
+            for product in products:
                 found.setdefault(product.default_code, product.id)
         return found
+
+    @api.model
+    def _iqr_company_domain(self, credential, field_name):
+        """Records of the credential's company or shared by every company. Jobs run with
+        rights that ignore the multi-company rules, so the domain says it."""
+        return [(field_name, "in", [credential.company_id.id, False])]
 
     @api.model
     def _iqr_order_values(self, credential, parsed_orders, products):
@@ -144,8 +170,22 @@ class SaleOrder(models.Model):
                 "iqr_detail_id": line["detail_id"],
                 **({"name": line["description"]} if line["description"] else {}),
             } for line in order.lines]
+            if order.shipped:
+                lines.append(self._iqr_shipped_note_values(order.shipped))
             values.append((header, lines, problems))
         return values
+
+    @api.model
+    def _iqr_shipped_note_values(self, shipped_details):
+        """A note line listing what IQR already shipped: those lines are not imported to
+        ship again, and the order still shows them."""
+        return {
+            "display_type": "line_note",
+            "iqr_shipped_note": True,
+            "name": self.env._(
+                "Already shipped in IQ Reseller (not shipped again from Odoo): %(lines)s",
+                lines="; ".join(mapping.shipped_line_summary(shipped_details))),
+        }
 
     @api.model
     def _iqr_customers(self, credential, sos):
@@ -158,7 +198,8 @@ class SaleOrder(models.Model):
         blocking = {}  # (country, state): blocks, resolved once per chunk
         customers = []
         for address, (partner, vals, warnings) in zip(
-                addresses, self._iqr_find_or_create_partners(addresses), strict=True):
+                addresses, self._iqr_find_or_create_partners(credential, addresses),
+                strict=True):
             key = (address["country"], address["state"])
             if key not in blocking:
                 country, country_problem = helper._resolve_country(address["country"])
@@ -170,18 +211,21 @@ class SaleOrder(models.Model):
         return customers
 
     @api.model
-    def _iqr_find_or_create_partners(self, addresses):
+    def _iqr_find_or_create_partners(self, credential, addresses):
         """[(customer, address values, warnings)] per address dict, matched as
-        channel.mapping._find_or_create_partner does (by email, else by name and address),
-        with one search for every email of the chunk and one create for its new customers;
-        two orders of one new customer share one partner."""
+        channel.mapping._find_or_create_partner does (by email, else by name and address)
+        among the customers of the credential's company and the shared ones, with one
+        search for every email of the chunk and one create for its new customers; two
+        orders of one new customer share one partner."""
         helper = self.env["channel.mapping"]
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
         rows = []
         for address in addresses:
             warnings = []
             rows.append((address, helper._address_values(address, warnings), warnings))
-        by_email = self._iqr_partners_by_email([vals["email"] for _a, vals, _w in rows])
+        by_email = self._iqr_partners_by_email(credential,
+                                               [vals["email"] for _a, vals, _w in rows])
+        company_domain = self._iqr_company_domain(credential, "company_id")
         new = {}  # email or address key -> index in to_create
         to_create, chosen = [], []
         for address, vals, _warnings in rows:
@@ -191,8 +235,8 @@ class SaleOrder(models.Model):
             if match is None and email in new:
                 match = new[email]
             if match is None:
-                match = Partner.search(helper._same_address_domain(vals, parent=False),
-                                       limit=1) or new.get(address_key)
+                match = Partner.search(helper._same_address_domain(vals, parent=False)
+                                       + company_domain, limit=1) or new.get(address_key)
             if match is None:
                 match = new[address_key] = len(to_create)
                 if email:
@@ -204,15 +248,17 @@ class SaleOrder(models.Model):
                 for match, (_address, vals, warnings) in zip(chosen, rows, strict=True)]
 
     @api.model
-    def _iqr_partners_by_email(self, emails):
-        """{lowercased email: company-level partner} in one search (first in the partner
-        order, as a search with limit=1 would pick)."""
+    def _iqr_partners_by_email(self, credential, emails):
+        """{lowercased email: company-level partner of the credential's company or shared}
+        in one search (first in the partner order, as a search with limit=1 would pick).
+        The email is escaped: '_' and '%' in an address are letters, not wildcards."""
         emails = list(dict.fromkeys(email.lower() for email in emails if email))
         if not emails:
             return {}
         domain = expression.OR([[("email", "=ilike", escape_psql(email))] for email in emails])
-        partners = self.env["res.partner"].search(
-            expression.AND([[("parent_id", "=", False)], domain]))
+        partners = self.env["res.partner"].search(expression.AND([
+            [("parent_id", "=", False)], self._iqr_company_domain(credential, "company_id"),
+            domain]))
         found = {}
         for partner in partners:
             found.setdefault((partner.email or "").lower(), partner)
@@ -250,7 +296,12 @@ class SaleOrder(models.Model):
         self.ensure_one()
         soid = mapping.order_id(so)
         if self.state == "cancel" or self._iqr_has_shipped():
-            self.iqr_fingerprint = fingerprint  # flag each change once, not every poll
+            previous, self.iqr_fingerprint = self.iqr_fingerprint, fingerprint
+            if mapping.same_content(previous, fingerprint):
+                # Only lines were marked shipped in IQR (its shipping records what we
+                # shipped): nothing for a person to look at.
+                return {"unchanged": soid}
+            # Flag each change once, not every poll.
             self._iqr_flag(self.env._(
                 "IQ Reseller order %(number)s changed after it was %(what)s in Odoo; "
                 "the changes were not applied.",
@@ -282,9 +333,11 @@ class SaleOrder(models.Model):
             "partner_shipping_id", "client_order_ref", "origin", "iqr_so_number", "iqr_status",
             "iqr_sale_date", "iqr_channel_field")}
         self.with_context(update_delivery_shipping_partner=True).write(kept)
+        notes = [values for values in lines if values.get("display_type")]
+        lines = [values for values in lines if not values.get("display_type")]
         existing = {(line.iqr_detail_id, line.product_id.id): line
                     for line in self.order_line if line.iqr_detail_id}
-        commands = []
+        commands = self._iqr_shipped_note_commands(notes)
         for values in lines:
             line = existing.pop((values["iqr_detail_id"], values["product_id"]), None)
             if line is None:
@@ -295,10 +348,19 @@ class SaleOrder(models.Model):
                     "product_uom_qty": values["product_uom_qty"],
                     "price_unit": values["price_unit"],
                 }))
+        # A removed line, or one IQR shipped meanwhile: Odoo no longer ships it.
         commands += [Command.update(line.id, {"product_uom_qty": 0})
                      for line in existing.values() if line.product_uom_qty]
         if commands:
             self.write({"order_line": commands})
+
+    def _iqr_shipped_note_commands(self, notes):
+        """Replace the note of IQR-shipped lines when what it says changed."""
+        old = self.order_line.filtered("iqr_shipped_note")
+        if old.mapped("name") == [values["name"] for values in notes]:
+            return []
+        return [Command.unlink(line.id) for line in old] + [Command.create(values)
+                                                            for values in notes]
 
     def _iqr_has_shipped(self):
         return any(picking.state == "done" and picking.picking_type_code == "outgoing"
@@ -319,21 +381,67 @@ class SaleOrder(models.Model):
         self.message_post(body=message)
 
     def _iqr_note_status(self, credential, status):
-        """Record the IQR status; flag an unshipped order whose status left the import
-        filter (voided, closed...). Returns 1 when it flagged the order."""
+        """Record the IQR status. A voided or cancelled order (the credential's *Cancel
+        Orders In Status*) is cancelled here, or flagged with an activity when it already
+        shipped; an unshipped order whose status left the import filter otherwise (closed,
+        invoiced...) is flagged. Returns 'cancelled', 'flagged' or None."""
         self.ensure_one()
         status = str(status or "").strip()
         if not status or status == self.iqr_status:
-            return 0
+            return None
         self.iqr_status = status
+        if self.state == "cancel":
+            return None
+        if status.lower() in mapping.parse_status_list(credential.iqr_cancel_statuses):
+            return self._iqr_cancel_from_iqr(status)
         statuses = mapping.parse_status_list(credential.iqr_status_filter)
-        if not statuses or status.lower() in statuses or self.state == "cancel" \
-                or self.delivery_status == "full":
-            return 0
+        if not statuses or status.lower() in statuses or self.delivery_status == "full":
+            return None
         self._iqr_flag(self.env._(
             "IQ Reseller order %(number)s is now '%(status)s', outside the import filter; "
             "check whether it should still ship.", number=self.iqr_so_number, status=status))
-        return 1
+        return "flagged"
+
+    def _iqr_cancel_from_iqr(self, status):
+        """IQR voided or cancelled the order. Nothing shipped: cancel the order, which
+        cancels its deliveries (and a shipping connector then cancels their orders on the
+        shipping platform, so the warehouse does not ship them). Something shipped: the
+        deliveries still open are cancelled, the order is left as it is and flagged for
+        a person with an activity (goods left; a return or a credit is a decision)."""
+        self.ensure_one()
+        if not self._iqr_has_shipped():
+            try:
+                with self.env.cr.savepoint():
+                    self.with_context(disable_cancel_warning=True).action_cancel()
+            except UserError as error:  # a locked order: a person decides
+                return self._iqr_flag_for_person(self.env._(
+                    "IQ Reseller order %(number)s is now '%(status)s' but could not be "
+                    "cancelled in Odoo: %(error)s",
+                    number=self.iqr_so_number, status=status, error=error.args[0]), status)
+            self.message_post(body=self.env._(
+                "Cancelled: IQ Reseller order %(number)s is now '%(status)s'.",
+                number=self.iqr_so_number, status=status))
+            return "cancelled"
+        still_open = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel"))
+        still_open.action_cancel()
+        message = self.env._(
+            "IQ Reseller order %(number)s is now '%(status)s', but goods of it already "
+            "shipped from Odoo; the order was not cancelled. Check with the customer "
+            "whether to return the goods or credit them.",
+            number=self.iqr_so_number, status=status)
+        if still_open:
+            message += " " + self.env._("The deliveries not shipped yet were cancelled: "
+                                        "%s.", ", ".join(still_open.mapped("name")))
+        return self._iqr_flag_for_person(message, status)
+
+    def _iqr_flag_for_person(self, message, status):
+        self._iqr_flag(message)
+        responsible = self.user_id or self.channel_credential_id.create_uid or self.env.user
+        self.activity_schedule(
+            "mail.mail_activity_data_warning", note=message, user_id=responsible.id,
+            summary=self.env._("IQ Reseller order is now %s", status))
+        return "flagged"
 
     # ------------------------------------------------------------------ tracking
 
@@ -346,23 +454,27 @@ class SaleOrder(models.Model):
             )
 
     def _iqr_shipments(self, credential):
-        """Done outgoing deliveries with tracking, oldest first, as plain dicts."""
+        """Done outgoing deliveries with live tracking, oldest first, as plain dicts. A
+        voided label is no longer in a delivery's tracking reference (the shipping
+        connector removes it), so it is not here either."""
         timezone = credential.source_timezone or "UTC"
         pickings = self.picking_ids.filtered(
             lambda p: p.state == "done" and p.picking_type_code == "outgoing"
             and p.carrier_tracking_ref
         ).sorted(lambda p: (p.date_done or fields.Datetime.now(), p.id))
-        return [{
+        shipments = [{
             "picking": picking.name,
             "numbers": mapping.split_tracking_numbers(picking.carrier_tracking_ref),
             "carrier": picking._iqr_carrier_name(),
             "service": picking._iqr_service_name(),
             "ship_date": mapping.format_ship_date(picking._iqr_ship_date(), timezone),
         } for picking in pickings]
+        return [shipment for shipment in shipments if shipment["numbers"]]
 
     def _iqr_push_tracking(self, credential, client):
-        """Write every shipment so far to IQR when one is new: the fields hold all tracking
-        numbers, so a later shipment appends to what the first one wrote."""
+        """Write the current set of live shipments to IQR whenever it differs from what
+        IQR was last sent: a later shipment adds to the fields, a voided label leaves
+        them (down to empty fields when every label was voided)."""
         self.ensure_one()
         field_map = credential._iqr_tracking_field_map()
         if self.iqr_channel_field and self.iqr_channel_field in field_map.values():
@@ -371,13 +483,9 @@ class SaleOrder(models.Model):
                 "configured to receive tracking; choose other tracking fields.",
                 number=self.iqr_so_number, field=self.iqr_channel_field))
         sent = list(self.iqr_tracking_sent or [])
-        sent_numbers = [number for shipment in sent for number in shipment["numbers"]]
-        fresh = mapping.new_shipments(self._iqr_shipments(credential), sent_numbers)
-        if not fresh:
+        shipments = self._iqr_shipments(credential)
+        if mapping.tracking_values(shipments) == mapping.tracking_values(sent):
             return {"sent": []}
-        for shipment in fresh:
-            shipment["numbers"] = [n for n in shipment["numbers"] if n not in sent_numbers]
-        shipments = sent + fresh
         try:
             soid = int(self.channel_external_id)
         except (TypeError, ValueError):
@@ -386,18 +494,26 @@ class SaleOrder(models.Model):
         entry = mapping.tracking_entry(soid, shipments, field_map,
                                        credential.iqr_last_updated_by)
         client.write_tracking(entry)
-        new_numbers = [number for shipment in fresh for number in shipment["numbers"]]
+        numbers = mapping.tracking_numbers(shipments)
+        added = [n for n in numbers if n not in mapping.tracking_numbers(sent)]
+        withdrawn = [n for n in mapping.tracking_numbers(sent) if n not in numbers]
         self.write({
             "iqr_tracking_sent": shipments,
-            "iqr_tracking_numbers": mapping.join_unique(
-                number for shipment in shipments for number in shipment["numbers"]),
+            "iqr_tracking_numbers": ", ".join(numbers) or False,
             "iqr_tracking_sent_at": fields.Datetime.now(),
         })
         if self.channel_sync_state != "flagged":
             self._channel_mark_synced()
-        self.message_post(body=self.env._("Tracking sent to IQ Reseller: %s",
-                                 ", ".join(new_numbers)))
-        return {"sent": new_numbers, "soid": soid}
+        self.message_post(body=self._iqr_tracking_message(added, withdrawn, numbers))
+        return {"sent": added, "withdrawn": withdrawn, "soid": soid}
+
+    def _iqr_tracking_message(self, added, withdrawn, numbers):
+        if not withdrawn:
+            return self.env._("Tracking sent to IQ Reseller: %s", ", ".join(added or numbers))
+        return self.env._(
+            "Tracking withdrawn from IQ Reseller: %(withdrawn)s. IQ Reseller now holds: "
+            "%(numbers)s", withdrawn=", ".join(withdrawn),
+            numbers=", ".join(numbers) or self.env._("no tracking number"))
 
     def action_iqr_send_tracking(self):
         self._iqr_enqueue_tracking()
@@ -408,3 +524,6 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     iqr_detail_id = fields.Char("IQR Line ID", copy=False, readonly=True)
+    iqr_shipped_note = fields.Boolean(
+        "IQR Shipped Lines Note", copy=False, readonly=True,
+        help="The note listing the lines IQR had already shipped when the order was read.")

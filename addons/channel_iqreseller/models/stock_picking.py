@@ -13,18 +13,22 @@ class StockPicking(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        # Tracking often arrives after validation (a carrier label, a shipping platform).
-        if vals.get("carrier_tracking_ref"):
-            self.filtered(lambda picking: picking.state == "done")._iqr_enqueue_tracking()
+        # Tracking often arrives after validation (a carrier label, a shipping platform),
+        # and leaves it when a label is voided: IQR must hear of both.
+        if "carrier_tracking_ref" in vals:
+            self.filtered(lambda picking: picking.state == "done")._iqr_enqueue_tracking(
+                withdrawn=True)
         return result
 
-    def _iqr_enqueue_tracking(self):
-        """Queue the tracking write-back of the IQR orders these deliveries ship."""
+    def _iqr_enqueue_tracking(self, withdrawn=False):
+        """Queue the tracking write-back of the IQR orders these deliveries ship; with
+        ``withdrawn``, also of orders that sent tracking and may now have less of it."""
         shipped = self.filtered(
             lambda picking: picking.state == "done"
             and picking.picking_type_code == "outgoing"
-            and picking.carrier_tracking_ref
             and picking.sale_id.channel_credential_id.platform == PLATFORM
+            and (picking.carrier_tracking_ref
+                 or (withdrawn and picking.sale_id.iqr_tracking_numbers))
         )
         shipped.sale_id._iqr_enqueue_tracking()
 

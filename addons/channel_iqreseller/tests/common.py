@@ -7,7 +7,7 @@ from odoo.tests.common import get_db_name
 
 from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
-from tests.simulators.iqreseller import IQResellerSimulator
+from tests.simulators.iqreseller import GET_SOS_PATH, IQResellerSimulator
 
 API_KEY = "iqr-KEY-7c1e5a90-very-secret"
 TIMEZONE = "America/Chicago"
@@ -101,6 +101,13 @@ class IQResellerCase(CommittedCredentialMixin):
         self.run_jobs()
         job.invalidate_recordset()
         return job
+
+    def listing_pages(self, page_size=None):
+        """The Page numbers the poll asked (of the given PageSize; the page-numbering
+        check asks pages 0 and 1 of one order before a full read)."""
+        return [request.query["Page"] for request in self.sim.requests
+                if request.path == GET_SOS_PATH
+                and (page_size is None or request.query["PageSize"] == str(page_size))]
 
     def imported(self):
         return self.SaleOrder.search([("channel_credential_id", "=", self.credential_id)],

@@ -56,7 +56,10 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         # One session for the whole run, ended when it finished.
         self.assertEqual((self.sim.sign_ins, self.sim.sign_outs), (1, 1))
         self.assertEqual(self.sim.open_sessions(), [])
-        self.assertIn('"api_calls": 3', result)  # sign-in, one page, sign-out
+        # Sign-in, the page-numbering check (pages 0 and 1 of one order), one page,
+        # sign-out.
+        self.assertIn('"api_calls": 5', result)
+        self.assertEqual(self.listing_pages(), ["0", "1", "0"])
 
     def test_duplicate_poll_changes_nothing(self):
         first = self.add_so()
@@ -79,8 +82,7 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         sos = [self.add_so(so=50000 + n) for n in range(9)]
         poll = self.poll()
         self.assertEqual(len(self.imported()), 9)
-        pages = [r.query["Page"] for r in self.sim.requests if r.path == GET_SOS_PATH]
-        self.assertEqual(pages, ["1", "2", "3"], "stops after the short page")
+        self.assertEqual(self.listing_pages(4), ["0", "1", "2"], "stops after the short page")
         self.assertIn('"seen": 9', poll.result)
         self.assertEqual(self.order_of(sos[-1]).iqr_so_number, "50008")
 
@@ -93,22 +95,14 @@ class TestOrderImport(IQResellerCase, TransactionCase):
             self.add_so(days_ago=day)
         self.poll()
         self.assertEqual(len(self.imported()), 6)
-        pages = [r.query for r in self.sim.requests if r.path == GET_SOS_PATH]
+        pages = [r.query for r in self.sim.requests
+                 if r.path == GET_SOS_PATH and r.query["PageSize"] == "5"]
         self.assertEqual([page["SortBy"] for page in pages], ["1", "1"])
         self.assertEqual(len(pages), 2, "the second page reaches orders older than 30 days")
 
-    def test_first_page_zero(self):
-        self.sim.options["first_page"] = 0
-        self.credential.write({"iqr_first_page": 0, "iqr_page_size": 2})
-        for _n in range(3):
-            self.add_so()
-        self.poll()
-        self.assertEqual(len(self.imported()), 3)
-        self.assertEqual([r.query["Page"] for r in self.sim.requests if r.path == GET_SOS_PATH],
-                         ["0", "1"])
 
     def test_an_api_ignoring_page_does_not_loop_forever(self):
-        self.sim.options["first_page"] = 5  # every page we ask is "below" it: the first page
+        self.sim.options["ignore_page"] = True  # every Page answers the first page
         self.credential.iqr_page_size = 2
         for _n in range(3):
             self.add_so()
@@ -124,7 +118,8 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         poll = self.poll()
         self.assertEqual(poll.state, "done", poll.last_error)
         self.assertEqual(len(self.imported()), 23)
-        sizes = [r.query["PageSize"] for r in self.sim.requests if r.path == GET_SOS_PATH]
+        sizes = [r.query["PageSize"] for r in self.sim.requests
+                 if r.path == GET_SOS_PATH and r.query["PageSize"] != "1"]
         self.assertEqual(sizes[:3], ["25", "12", "6"])
         self.assertIn('"page_size_reduced_to": 6', poll.result)
 
@@ -190,14 +185,14 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         so = self.add_so()
         self.poll()
         order = self.order_of(so)
-        self.sim.update_so(so["soid"], status="Voided")
+        self.sim.update_so(so["soid"], status="Closed")
         poll = self.poll()
         self.assertIn('"flagged": 1', poll.result)
         self.assertTrue(order.exists())
-        self.assertEqual(order.state, "sale", "flagged, never cancelled or deleted")
-        self.assertEqual(order.iqr_status, "Voided")
+        self.assertEqual(order.state, "sale", "flagged, not cancelled or deleted")
+        self.assertEqual(order.iqr_status, "Closed")
         self.assertEqual(order.channel_sync_state, "flagged")
-        self.assertIn("'Voided'", order.channel_last_error)
+        self.assertIn("'Closed'", order.channel_last_error)
 
     def test_unknown_sku_fails_that_order_only(self):
         good = self.add_so(so=61001)
@@ -276,8 +271,8 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         self.poll()
         self.assertTrue(self.order_of(so))
         listing = [r for r in self.sim.requests if r.path == GET_ORDERS_PATH]
-        self.assertEqual(listing[0].method, "POST")
-        self.assertEqual(listing[0].json, {"Page": 1, "PageSize": 25, "SortBy": 0})
+        self.assertEqual({r.method for r in listing}, {"POST"})
+        self.assertEqual(listing[-1].json, {"Page": 0, "PageSize": 25, "SortBy": 0})
         # The same variant without the {"Data": ...} envelope is read too.
         self.sim.options["orders_envelope"] = False
         second = self.add_so()
@@ -304,7 +299,7 @@ class TestOrderImport(IQResellerCase, TransactionCase):
 class TestSession(IQResellerCase, TransactionCase):
 
     def test_session_expiring_mid_run_is_renewed_once(self):
-        self.sim.options["session_lifetime"] = 250
+        self.sim.options["session_lifetime"] = 450
         self.clock.step = 100  # every request the simulator sees moves time 100 s
         self.credential.iqr_page_size = 2
         for _n in range(7):
@@ -313,8 +308,8 @@ class TestSession(IQResellerCase, TransactionCase):
         self.assertEqual(poll.state, "done", poll.last_error)
         self.assertEqual(len(self.imported()), 7)
         self.assertEqual(self.sim.sign_ins, 2, "signed in again after the 401")
-        pages = [r.query["Page"] for r in self.sim.requests if r.path == GET_SOS_PATH]
-        self.assertEqual(pages, ["1", "2", "3", "3", "4"], "the refused page is asked again")
+        self.assertEqual(self.listing_pages(2), ["0", "1", "2", "2", "3"],
+                         "the refused page is asked again")
         self.assertEqual(self.sim.sign_outs, 1, "the live session is ended at the end")
 
     def test_session_token_and_api_key_never_logged(self):

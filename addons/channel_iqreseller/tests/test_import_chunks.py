@@ -77,16 +77,13 @@ class TestChunkImport(IQResellerCase, TransactionCase):
         self.assertEqual(len(self.order_of(unknown_sku).order_line), 3)
 
     def test_chunk_falls_back_to_one_order_at_a_time(self):
-        """An order that passes every check but that Odoo refuses to create (its product
-        belongs to another company) makes the batch fail: the chunk is then imported one
-        order at a time, and only that order fails."""
-        other_company = self.env["res.company"].create({"name": "Other Co"})
-        self.env["product.product"].create({
-            "name": "Other company's item", "default_code": "OTHER-CO-ITEM",
-            "company_id": other_company.id,
-        })
+        """An order that passes every check but that the database refuses (here a check
+        constraint added for the test) makes the batch fail: the chunk is then imported
+        one order at a time, and only that order fails."""
+        self.env.cr.execute("""ALTER TABLE sale_order ADD CONSTRAINT test_iqr_refused_po
+                               CHECK (client_order_ref IS DISTINCT FROM 'PO-REFUSED')""")
         first = self.add_so(so=72001, clientponumber="PO-A")
-        refused = self.add_so(so=72002, lines=[{"item": "OTHER-CO-ITEM", "quantity": 1}])
+        refused = self.add_so(so=72002, clientponumber="PO-REFUSED")
         last = self.add_so(so=72003, shiptoemail="other@buyer.example",
                            shiptocompany="Other Buyer", shiptoaddress1="5 Oak St")
         self.poll()
@@ -107,8 +104,8 @@ class TestChunkImport(IQResellerCase, TransactionCase):
         failed = self.failed_order_jobs()
         self.assertEqual(len(failed), 1)
         self.assertEqual(failed.payload["so"]["soid"], refused["soid"])
-        self.assertIn("order 72002", failed.last_error)
-        self.assertIn("compan", failed.last_error.lower())
+        self.assertIn("72002", failed.name)
+        self.assertIn("test_iqr_refused_po", failed.last_error)
         self.assertEqual(failed.error_kind, "permanent")
 
     def test_chunk_size_follows_the_runner_budget(self):

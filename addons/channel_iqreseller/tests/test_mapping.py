@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
 
-from .. import mapping
+from .. import listing, mapping
 
 
 @tagged("post_install", "-at_install")
@@ -22,10 +22,35 @@ class TestMapping(BaseCase):
               "SODetails": [{"sodetailid": 5, "item": "A", "quantity": 1, "unitprice": 2,
                              "serialnumber": "", "status": "Open"}]}
         base = mapping.order_fingerprint(so)
-        shipped = dict(so, status="Partial", userdefined1="1Z", SODetails=[
-            dict(so["SODetails"][0], serialnumber="SN1", status="Invoiced")])
-        self.assertEqual(mapping.order_fingerprint(shipped), base)
+        touched = dict(so, status="Partial", userdefined1="1Z", SODetails=[
+            dict(so["SODetails"][0], serialnumber="SN1", status="Allocated")])
+        self.assertEqual(mapping.order_fingerprint(touched), base)
         self.assertNotEqual(mapping.order_fingerprint(dict(so, shiptocity="Dallas")), base)
+        # A line shipping in IQR changes the order, but not its content.
+        shipped = dict(so, SODetails=[dict(so["SODetails"][0], status="Invoiced")])
+        self.assertNotEqual(mapping.order_fingerprint(shipped), base)
+        self.assertTrue(mapping.same_content(base, mapping.order_fingerprint(shipped)))
+        self.assertFalse(mapping.same_content(
+            base, mapping.order_fingerprint(dict(shipped, shiptocity="Dallas"))))
+
+    def test_shipped_lines_are_left_out(self):
+        so = {"soid": 1, "so": 2, "SODetails": [
+            {"sodetailid": 5, "line": 1, "item": "A", "quantity": 2, "status": "Shipped",
+             "shipdate": "3/6/2026 12:00:00 AM"},
+            {"sodetailid": 6, "line": 2, "item": "B", "quantity": 1, "status": "Partial",
+             "shipdate": ""},
+            {"sodetailid": 7, "line": 3, "item": "C", "quantity": 1, "status": "Open",
+             "shipdate": "3/7/2026 12:00:00 AM"},
+            {"sodetailid": 8, "line": 4, "item": "D", "quantity": 4, "status": "invoiced"},
+        ]}
+        self.assertEqual([line["sku"] for line in mapping.order_lines_from_so(so)], ["B"])
+        self.assertEqual([line["sku"] for line in mapping.order_lines_from_so(so, {"x"})],
+                         ["B", "D"], "a ship date counts whatever the statuses")
+        self.assertEqual(mapping.shipped_line_summary(mapping.shipped_details(so))[0],
+                         "2 x A (line 1, shipped 3/6/2026 12:00:00 AM)")
+        self.assertFalse(mapping.everything_shipped(so))
+        self.assertTrue(mapping.everything_shipped(dict(so, SODetails=so["SODetails"][:1])))
+        self.assertFalse(mapping.everything_shipped(dict(so, SODetails=[])))
 
     def test_tracking_entry_appends_every_shipment(self):
         shipments = [
@@ -39,7 +64,11 @@ class TestMapping(BaseCase):
         self.assertEqual(entry, {"soid": 1813, "userdefined1": "1Z1, 1Z2, 1Z3",
                                  "userdefined2": "UPS", "userdefined3": "5/1/2024, 5/2/2024",
                                  "lastupdatedby": "Odoo"})
-        self.assertEqual(mapping.new_shipments(shipments, ["1Z1"]), shipments[1:])
+        self.assertEqual(mapping.tracking_numbers(shipments), ["1Z1", "1Z2", "1Z3"])
+        # Every label voided: the entry empties the fields.
+        self.assertEqual(mapping.tracking_entry("1813", [], {
+            "tracking": "userdefined1", "carrier": "userdefined2", "ship_date": False,
+            "service": False}, ""), {"soid": 1813, "userdefined1": "", "userdefined2": ""})
         self.assertEqual(mapping.split_tracking_numbers(" 1Z1, 1Z2;1Z3 "), ["1Z1", "1Z2", "1Z3"])
 
     def test_filter_and_answer_shapes(self):
@@ -77,3 +106,19 @@ class TestMapping(BaseCase):
             mapping.parse_order(dict(so, SODetails=[]), "UTC")
         with self.assertRaisesRegex(mapping.OrderDataError, "order 77 .soid 9.*garbage"):
             mapping.parse_order(dict(so, saledate="garbage"), "UTC")
+
+    def test_listing_cursor_survives_what_is_stored(self):
+        now = datetime(2026, 3, 6, 12, 0)
+        cursor = listing.ListingCursor(50, 25, 0, 0, now.isoformat())
+        again = listing.ListingCursor.parse(cursor.dumps())
+        self.assertEqual(again, cursor)
+        self.assertTrue(again.fits(25, 0, 0, now))
+        self.assertFalse(again.fits(10, 0, 0, now), "another page size: read everything")
+        self.assertFalse(again.fits(25, 1, 0, now))
+        self.assertFalse(again.fits(25, 0, 0, datetime(2026, 3, 7, 12, 1)), "a day old")
+        for stored in (False, "", "2026-03-06", "{}", '{"offset": "x"}',
+                       '{"offset": 0, "page_size": 0, "first_page": 0, "sort_by": 0, '
+                       '"full_read_at": "2026-03-06T12:00:00"}',
+                       '{"offset": 0, "page_size": 25, "first_page": 0, "sort_by": 0, '
+                       '"full_read_at": "soon"}'):
+            self.assertIsNone(listing.ListingCursor.parse(stored), stored)

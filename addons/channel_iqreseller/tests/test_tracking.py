@@ -164,3 +164,59 @@ class TestTrackingWriteBack(IQResellerCase, TransactionCase):
         self.assertEqual(job.state, "failed")
         self.assertIn("userdefined2", job.last_error)
         self.assertFalse(self.sim.udf_writes)
+
+    # ------------------------------------------------------------------ withdrawn tracking
+
+    def test_tracking_that_shrinks_or_empties_is_sent_again(self):
+        """A voided label leaves the delivery's tracking reference (the shipping
+        connector rewrites it): IQR gets the live set, down to empty fields."""
+        so, order = self.imported_order()
+        picking = self.ship(order, "1ZKEEP, 1ZVOID")
+        self.run_jobs()
+        self.assertEqual(self.sim.sos[so["soid"]]["userdefined1"], "1ZKEEP, 1ZVOID")
+
+        picking.carrier_tracking_ref = "1ZKEEP"
+        jobs = self.tracking_jobs(order).filtered(lambda job: job.state == "pending")
+        self.assertEqual(len(jobs), 1, "a shrinking reference queues the write-back")
+        self.run_jobs()
+        self.assertEqual(len(self.sim.udf_writes), 2)
+        self.assertEqual(self.sim.udf_writes[-1]["userdefined1"], "1ZKEEP")
+        self.assertEqual(self.sim.sos[so["soid"]]["userdefined1"], "1ZKEEP")
+        self.assertEqual(order.iqr_tracking_numbers, "1ZKEEP")
+        self.assertTrue(order.message_ids.filtered(
+            lambda m: "withdrawn from IQ Reseller: 1ZVOID" in str(m.body)))
+
+        picking.carrier_tracking_ref = False
+        self.run_jobs()
+        self.assertEqual(len(self.sim.udf_writes), 3)
+        last = self.sim.udf_writes[-1]
+        self.assertEqual((last["userdefined1"], last["userdefined2"], last["userdefined3"],
+                          last["userdefined4"]), ("", "", "", ""), "every field emptied")
+        self.assertEqual(self.sim.sos[so["soid"]]["userdefined1"], "")
+        self.assertEqual(self.sim.sos[so["soid"]]["userdefined5"], "DPC - QUIC")
+        self.assertFalse(order.iqr_tracking_numbers)
+        self.assertFalse(order.iqr_tracking_sent)
+
+        # Emptied again, or a reference never sent removed: nothing to tell IQR.
+        picking.carrier_tracking_ref = False
+        self.run_jobs()
+        self.assertEqual(len(self.sim.udf_writes), 3)
+
+        # A replacement label is sent as the new live set.
+        picking.carrier_tracking_ref = "1ZNEW"
+        self.run_jobs()
+        self.assertEqual(self.sim.udf_writes[-1]["userdefined1"], "1ZNEW")
+
+    def test_one_of_two_deliveries_losing_its_tracking(self):
+        so, order = self.imported_order()
+        first = self.ship(order, "1ZFIRST", quantities={"THINKPAD T450": 2})
+        self.run_jobs()
+        order.picking_ids.filtered(lambda p: p.state != "done").carrier_id = self.carrier
+        self.ship(order, "1ZSECOND")
+        self.run_jobs()
+        self.assertEqual(self.sim.sos[so["soid"]]["userdefined1"], "1ZFIRST, 1ZSECOND")
+        first.carrier_tracking_ref = False
+        self.run_jobs()
+        self.assertEqual(self.sim.sos[so["soid"]]["userdefined1"], "1ZSECOND",
+                         "the other delivery's number stays")
+        self.assertEqual(order.iqr_tracking_numbers, "1ZSECOND")

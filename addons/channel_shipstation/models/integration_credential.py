@@ -7,6 +7,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from odoo.addons.channel_base.exceptions import ChannelError, PermanentError, TransientError
 from odoo.addons.channel_base.tools import utc_window_start
@@ -14,6 +15,7 @@ from odoo.addons.channel_base.tools import utc_window_start
 from .. import mapping, signature
 from ..client import ShipStationClient
 from ..const import (
+    DEFAULT_SOURCE_PLATFORMS,
     JWKS_URL,
     MAX_ORDERS_PER_REQUEST,
     OP_EXPORT,
@@ -79,6 +81,29 @@ class IntegrationCredential(models.Model):
         "stock.picking.type", string="Operation Types", domain=[("code", "=", "outgoing")],
         help="Send only these operation types (overrides the warehouses when set).",
     )
+    shipstation_source_credential_ids = fields.Many2many(
+        "integration.credential", "shipstation_source_credential_rel",
+        "shipstation_credential_id", "source_credential_id", string="Fulfil Orders From",
+        domain="[('platform', 'not in', ('shipstation', False)), ('company_id', '=', company_id)]",
+        help="Transfers of sale orders imported from these channel accounts are sent. A new "
+        "account starts with the company's IQ Reseller accounts, and an IQ Reseller account "
+        "created later is added to it. Shopify and eBay orders reach ShipStation directly: "
+        "add them only if Odoo ships them.",
+    )
+    shipstation_fulfil_own_orders = fields.Boolean(
+        "Fulfil Odoo's Own Sale Orders",
+        help="Also send transfers of sale orders entered in Odoo (not imported from a channel).",
+    )
+    shipstation_start_date = fields.Datetime(
+        "Send Transfers Created From", default=fields.Datetime.now,
+        help="Transfers created before this moment are never sent automatically (by default "
+        "the creation of the account, so the first run does not send the company's history).",
+    )
+    shipstation_next_run_count = fields.Integer(
+        "Transfers to Send", compute="_compute_shipstation_next_run_count",
+        help="Transfers the next run will send: the sweep of the cron (or, when sending "
+        "manually only, Send Ready Transfers Now).",
+    )
     shipstation_weight_unit = fields.Selection(WEIGHT_UNITS, "Weight Unit", default="ounces")
     shipstation_service_map_ids = fields.One2many(
         "shipstation.service.map", "credential_id", string="Shipping Services"
@@ -108,6 +133,14 @@ class IntegrationCredential(models.Model):
         for credential in self:
             credential.shipstation_shipment_count = counts.get(credential, 0)
 
+    def _compute_shipstation_next_run_count(self):
+        Picking = self.env["stock.picking"].sudo()
+        for credential in self:
+            domain = credential._shipstation_next_run_domain() \
+                if credential.platform == PLATFORM and credential.id else None
+            credential.shipstation_next_run_count = Picking.search_count(domain) \
+                if domain is not None else 0
+
     # ------------------------------------------------------------------ defaults
 
     @api.model_create_multi
@@ -116,7 +149,37 @@ class IntegrationCredential(models.Model):
             if vals.get("platform") == PLATFORM:
                 # V1 timestamps are Pacific without offset: not a user choice.
                 vals["source_timezone"] = SHIPSTATION_TZ
-        return super().create(vals_list)
+                if "shipstation_source_credential_ids" not in vals:
+                    company_id = vals.get("company_id") or self.env.company.id
+                    vals["shipstation_source_credential_ids"] = [fields.Command.set(
+                        self._shipstation_default_sources(company_id).ids)]
+        credentials = super().create(vals_list)
+        credentials.filtered(
+            lambda c: c.platform in DEFAULT_SOURCE_PLATFORMS)._shipstation_join_accounts()
+        return credentials
+
+    @api.onchange("platform", "company_id")
+    def _onchange_shipstation_sources(self):
+        if self.platform == PLATFORM and not self.shipstation_source_credential_ids:
+            self.shipstation_source_credential_ids = self._shipstation_default_sources(
+                self.company_id.id)
+
+    @api.model
+    def _shipstation_default_sources(self, company_id):
+        return self.sudo().search([("platform", "in", DEFAULT_SOURCE_PLATFORMS),
+                                   ("company_id", "=", company_id)])
+
+    def _shipstation_join_accounts(self):
+        """A new IQ Reseller account is fulfilled by the company's ShipStation accounts, as
+        the ones created before it were by default (they can remove it)."""
+        for source in self:
+            accounts = self.sudo().search([("platform", "=", PLATFORM),
+                                           ("company_id", "=", source.company_id.id)])
+            for account in accounts:
+                account.shipstation_source_credential_ids = [fields.Command.link(source.id)]
+                account.message_post(body=self.env._(
+                    "Orders of %(account)s are now sent to ShipStation (Fulfil Orders From).",
+                    account=source.name))
 
     def write(self, vals):
         result = super().write(vals)
@@ -187,8 +250,49 @@ class IntegrationCredential(models.Model):
                 ("picking_type_id.warehouse_id", "in", self.shipstation_warehouse_ids.ids))
         return domain
 
+    def _shipstation_fulfils(self, picking):
+        """Whether this account is configured to fulfil ``picking``'s order: from a channel
+        chosen in Fulfil Orders From, or one of Odoo's own sale orders if ticked, and
+        created since the start date. Only decides for transfers not sent yet."""
+        self.ensure_one()
+        if self.shipstation_start_date and picking.create_date \
+                and picking.create_date < self.shipstation_start_date:
+            return False
+        sale = picking.sale_id
+        if not sale:
+            return False
+        if sale.channel_credential_id:
+            return sale.channel_credential_id in self.shipstation_source_credential_ids
+        return self.shipstation_fulfil_own_orders
+
+    def _shipstation_fulfil_domain(self):
+        """``_shipstation_fulfils`` as a stock.picking domain."""
+        self.ensure_one()
+        sources = [("sale_id.channel_credential_id", "in",
+                    self.shipstation_source_credential_ids.ids)]
+        if self.shipstation_fulfil_own_orders:
+            sources = expression.OR([sources, [("sale_id", "!=", False),
+                                               ("sale_id.channel_credential_id", "=", False)]])
+        if self.shipstation_start_date:
+            start = fields.Datetime.to_string(self.shipstation_start_date)
+            sources = expression.AND([sources, [("create_date", ">=", start)]])
+        return sources
+
+    def _shipstation_next_run_domain(self):
+        """The transfers the next run sends (the cron sweep; when sending manually only,
+        Send Ready Transfers Now), or None when no run will send anything."""
+        self.ensure_one()
+        if self.reconnect_needed and self.shipstation_send_on != "manual":
+            return None
+        if self.shipstation_send_on == "manual":
+            return self._shipstation_unsent_domain(ready_only=True, include_failed=True)
+        return self._shipstation_unsent_domain(
+            ready_only=self.shipstation_send_on == "picking_ready")
+
     def _shipstation_unsent_domain(self, ready_only=True, include_failed=False):
+        """Transfers this account fulfils that were never sent (the sweeps)."""
         domain = self._shipstation_picking_domain() + [("shipstation_order_id", "=", False)]
+        domain = expression.AND([domain, self._shipstation_fulfil_domain()])
         if ready_only:
             domain.append(("state", "=", "assigned"))
         else:
@@ -199,12 +303,15 @@ class IntegrationCredential(models.Model):
         return domain
 
     @api.model
-    def _shipstation_credential_for(self, picking, credentials):
-        """The first of ``credentials`` (ShipStation accounts) that ships ``picking``."""
+    def _shipstation_credential_for(self, picking, credentials, asked=False):
+        """The first of ``credentials`` (ShipStation accounts) that ships ``picking``. A
+        transfer not bound yet must be one the account fulfils, unless a person ``asked``
+        for it (the Send to ShipStation button)."""
         if picking.channel_credential_id:
             bound = picking.channel_credential_id.with_env(credentials.env)
             return bound if bound in credentials else self.browse()
-        return next((c for c in credentials if c._shipstation_accepts(picking)), self.browse())
+        return next((c for c in credentials if c._shipstation_accepts(picking)
+                     and (asked or c._shipstation_fulfils(picking))), self.browse())
 
     # ------------------------------------------------------------------ export
 
@@ -306,12 +413,12 @@ class IntegrationCredential(models.Model):
         outcomes, plans = Counter(), []
         try:
             for group in groups.values():
-                results, plan = self.env["shipstation.shipment"]._shipstation_apply(
+                results, plan, refusal = self.env["shipstation.shipment"]._shipstation_apply(
                     self, [info for info, _raw in group])
                 for info, raw in group:
                     outcomes[results[info.shipment_id]] += 1
                     if results[info.shipment_id] == "unmatched" and raw is not None:
-                        self._shipstation_record_unmatched(info, raw)
+                        self._shipstation_record_unmatched(info, raw, refusal)
                 same = next((other for other in plans if plan and other.picking == plan.picking),
                             None)
                 if same:  # two orders on one transfer (orderNumber fallback)
@@ -330,7 +437,7 @@ class IntegrationCredential(models.Model):
     def _shipstation_apply_one(self, info):
         return self._shipstation_apply_shipments([(info, None)])
 
-    def _shipstation_record_unmatched(self, info, raw):
+    def _shipstation_record_unmatched(self, info, raw, refusal=None):
         body = json.dumps({"resource_type": SINGLE_SHIPMENT_EVENT, "shipment": raw})
         error = self.env._(
             "No transfer for ShipStation shipment %(shipment)s (orderKey %(key)s, orderNumber "
@@ -338,11 +445,49 @@ class IntegrationCredential(models.Model):
             shipment=info.shipment_id, key=info.order_key or "-",
             number=info.order_number or "-", tracking=info.tracking_number or "-",
         )
+        if refusal:
+            error = self.env._(
+                "ShipStation shipment %(shipment)s (orderKey %(key)s, orderNumber %(number)s, "
+                "tracking %(tracking)s) was not applied: %(refusal)s. Replay this event once "
+                "that is fixed (e.g. the Store ID set).",
+                shipment=info.shipment_id, key=info.order_key or "-",
+                number=info.order_number or "-", tracking=info.tracking_number or "-",
+                refusal=refusal,
+            )
         self.env["channel.webhook.event"]._store_delivery(
             self, UNMATCHED_DELIVERY_PREFIX + info.shipment_id, SINGLE_SHIPMENT_EVENT, {},
             body, state="failed", error=error,
         )
         _logger.warning("ShipStation credential %s: %s", self.id, error)
+
+    def _shipstation_store_refusal(self, info):
+        """Why a shipment whose orderKey is not ours must not be matched by its order
+        number, or None. Order numbers are only unique within a store (another store of the
+        account may be a marketplace using the same numbers), so the shipment must be in
+        this account's store: as the shipment shows it, else as its V1 order says."""
+        self.ensure_one()
+        ours = mapping.int_or_none(self.shipstation_store_id)
+        if ours is None:
+            return self.env._(
+                "its orderKey is not one of this account's orders, and an order number alone "
+                "is only trusted when the account's Store ID is set")
+        if info.store_id is None and info.order_id:
+            info.store_id = self._shipstation_order_store(info.order_id)
+        if info.store_id != ours:
+            return self.env._(
+                "its orderKey is not one of this account's orders and it belongs to store "
+                "%(store)s, not this account's store %(ours)s",
+                store=info.store_id or self.env._("(unknown)"), ours=ours)
+        return None
+
+    def _shipstation_order_store(self, order_id):
+        """The store of a V1 order (``advancedOptions.storeId``), or None if not found."""
+        try:
+            order = ShipStationClient(self).get_order(order_id) or {}
+        except PermanentError:
+            return None
+        advanced = order.get("advancedOptions") if isinstance(order, dict) else None
+        return mapping.int_or_none((advanced or {}).get("storeId"))
 
     # ------------------------------------------------------------------ polling
 
@@ -363,7 +508,8 @@ class IntegrationCredential(models.Model):
         voided = self._shipstation_list_all(client, dict(filters, voidDateStart=since_text))
         # A label listed twice (created and voided in the window): its latest state wins.
         latest = {str(raw.get("shipmentId")): raw for raw in created + voided}
-        outcomes = self._shipstation_apply_shipments(self._shipstation_parse_v1(latest.values()))
+        outcomes = self._shipstation_apply_shipments(self._shipstation_parse_v1(
+            latest.values(), listed_store=filters.get("storeId")))
         self._set_cursor(SHIPMENTS_CURSOR, value=mapping.to_pacific_text(started),
                          success_at=started)
         return dict(outcomes, since=since_text, listed=len(latest))
@@ -378,11 +524,16 @@ class IntegrationCredential(models.Model):
             page += 1
 
     @api.model
-    def _shipstation_parse_v1(self, raws):
+    def _shipstation_parse_v1(self, raws, listed_store=None):
+        """[(Shipment, raw)]; ``listed_store``: the storeId the listing was filtered on, the
+        store of shipments that do not show theirs."""
         parsed = []
         for raw in raws:
             try:
-                parsed.append((mapping.shipment_from_v1(raw), raw))
+                info = mapping.shipment_from_v1(raw)
+                if info.store_id is None:
+                    info.store_id = mapping.int_or_none(listed_store)
+                parsed.append((info, raw))
             except ValueError as error:
                 raise PermanentError(self.env._(
                     "Unreadable ShipStation shipment %(raw)s: %(error)s",
@@ -392,10 +543,18 @@ class IntegrationCredential(models.Model):
     # ------------------------------------------------------------------ webhooks
 
     def _webhook_authenticate(self, raw_body, headers, query):
+        """The URL token is required on every delivery, V2 included: ShipEngine signs every
+        customer's deliveries with the same keys, so a valid signature only proves that
+        ShipStation sent it, not that it is about this account. A signature, when present,
+        must verify too."""
         if self.platform != PLATFORM:
             return super()._webhook_authenticate(raw_body, headers, query)
+        if not super()._webhook_authenticate(raw_body, headers, query):
+            _logger.warning("ShipStation delivery for credential %s refused: token missing or "
+                            "wrong", self.id)
+            return False
         if not signature.has_v2_signature(headers):
-            return super()._webhook_authenticate(raw_body, headers, query)
+            return True
         try:
             signature.verify(raw_body, headers, self.shipstation_jwks_url or JWKS_URL,
                              ShipStationClient(self).fetch_jwks)
@@ -456,23 +615,27 @@ class IntegrationCredential(models.Model):
         return self._shipstation_apply_shipments(self._shipstation_parse_v1(raws))
 
     def _shipstation_process_fulfillment_shipped(self, payload):
-        data = payload.get("data")
-        if not isinstance(data, dict) or not data.get("shipment_id"):
-            # The V2 body beyond the envelope is unconfirmed: without shipment data, let
-            # the V1 listing (which is authoritative) catch it now.
-            self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}")
+        """A V2 fulfilment event is only a signal: the shipments are read from this
+        account's own V1 API (by the order number it names, else by the regular poll),
+        never taken from the posted body."""
+        order_number = mapping.v2_event_order_number(payload)
+        if not order_number:
+            self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}",
+                              name=self.env._("Poll ShipStation shipments"))
             return {"poll_queued": True}
-        try:
-            info = mapping.shipment_from_v2(data)
-        except ValueError as error:
-            raise PermanentError(self.env._("Unreadable fulfillment event: %s", error)) from None
-        outcomes = self._shipstation_apply_one(info)
-        if outcomes.get("unmatched"):
-            raise PermanentError(self.env._(
-                "No transfer for ShipStation shipment %(shipment)s (orderKey %(key)s, "
-                "orderNumber %(number)s).", shipment=info.shipment_id,
-                key=info.order_key or "-", number=info.order_number or "-"))
-        return outcomes
+        filters = {"orderNumber": order_number}
+        if self.shipstation_store_id:
+            filters["storeId"] = self.shipstation_store_id
+        # orderNumber filters may be "starts with" searches: keep the exact matches.
+        raws = [raw for raw in self._shipstation_list_all(ShipStationClient(self), filters)
+                if str(raw.get("orderNumber") or "") == order_number]
+        outcomes = self._shipstation_apply_shipments(
+            self._shipstation_parse_v1(raws, listed_store=filters.get("storeId")))
+        if not raws:
+            # V1 may not list a fresh label yet: the regular poll will catch it.
+            self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}",
+                              name=self.env._("Poll ShipStation shipments"))
+        return dict(outcomes, order_number=order_number, listed=len(raws))
 
     def _shipstation_replay_unmatched(self, payload):
         ((info, _raw),) = self._shipstation_parse_v1([payload.get("shipment")])
@@ -600,6 +763,13 @@ class IntegrationCredential(models.Model):
         return self._open_records_action(
             "shipstation.shipment", self.env._("Shipments"), [("credential_id", "=", self.id)])
 
+    def action_shipstation_open_next_run(self):
+        self.ensure_one()
+        domain = self._shipstation_next_run_domain()
+        return self._open_records_action(
+            "stock.picking", self.env._("Transfers the Next Run Sends"),
+            domain if domain is not None else [("id", "=", False)])
+
     # ------------------------------------------------------------------ crons
 
     @api.model
@@ -608,9 +778,10 @@ class IntegrationCredential(models.Model):
 
     @api.model
     def _cron_shipstation_export(self):
-        """Catch ready transfers no trigger sent (e.g. ready before the account existed).
+        """Catch ready transfers no trigger sent (e.g. a trigger that failed, or an account
+        whose configuration changed). Accounts waiting for new credentials are skipped.
         Never raises: Odoo deactivates a cron that keeps failing."""
-        for credential in self._shipstation_active_credentials():
+        for credential in self._scheduled_sync_credentials(PLATFORM):
             if credential.shipstation_send_on == "manual":
                 continue
             try:
@@ -625,7 +796,8 @@ class IntegrationCredential(models.Model):
 
     @api.model
     def _cron_shipstation_poll(self):
-        for credential in self._shipstation_active_credentials():
+        """Queue one poll per account; accounts waiting for new credentials are skipped."""
+        for credential in self._scheduled_sync_credentials(PLATFORM):
             try:
                 with self.env.cr.savepoint():
                     credential._enqueue_job(OP_POLL, record=credential,

@@ -51,8 +51,9 @@ class ShipStationShipment(models.Model):
     def _shipstation_apply(self, credential, infos):
         """Record the ``mapping.Shipment`` s of one order (the packages of a label run come
         together) and put their tracking on the transfer. Returns ({shipment id: outcome},
-        ``LabelPlan`` to validate or None); outcomes: applied, voided, unchanged, unmatched.
-        Idempotent: a known shipment id only ever moves to voided."""
+        ``LabelPlan`` to validate or None, why an order-number match was refused or None);
+        outcomes: applied, voided, unchanged, unmatched. Idempotent: a known shipment id
+        only ever moves to voided."""
         outcomes, fresh = {}, []
         for info in infos:
             known = self.search([("credential_id", "=", credential.id),
@@ -65,11 +66,12 @@ class ShipStationShipment(models.Model):
             else:
                 outcomes[info.shipment_id] = "unchanged"
         if not fresh:
-            return outcomes, None
-        picking = self.env["stock.picking"]._shipstation_find_for_shipment(credential, fresh[0])
+            return outcomes, None, None
+        picking, refusal = self.env["stock.picking"]._shipstation_find_for_shipment(
+            credential, fresh[0])
         if not picking:
             outcomes.update(dict.fromkeys((info.shipment_id for info in fresh), "unmatched"))
-            return outcomes, None
+            return outcomes, None, refusal
         for info in fresh:
             if info.voided:
                 # Voided before we ever saw it: nothing to apply, but keep the trace.
@@ -80,10 +82,10 @@ class ShipStationShipment(models.Model):
                 outcomes[info.shipment_id] = "voided"
         live = [info for info in fresh if not info.voided]
         if not live:
-            return outcomes, None
+            return outcomes, None, None
         shipments = self.create([self._values_from(credential, picking, info) for info in live])
         outcomes.update(dict.fromkeys((info.shipment_id for info in live), "applied"))
-        return outcomes, picking._shipstation_take_labels(shipments, live)
+        return outcomes, picking._shipstation_take_labels(shipments, live), None
 
     @api.model
     def _values_from(self, credential, picking, info):

@@ -113,7 +113,8 @@ class StockPicking(models.Model):
         credentials = Credential._shipstation_active_credentials()
         groups = defaultdict(lambda: self.browse())
         for picking in pickings:
-            credential = Credential._shipstation_credential_for(picking, credentials)
+            credential = Credential._shipstation_credential_for(
+                picking, credentials, asked=trigger == "manual")
             if not credential:
                 continue
             mode = credential.shipstation_send_on
@@ -291,24 +292,31 @@ class StockPicking(models.Model):
 
     @api.model
     def _shipstation_find_for_shipment(self, credential, info):
-        """The transfer a shipment belongs to: by orderKey (the open one of a backorder
-        chain, else the latest), else by orderNumber when that is unambiguous."""
+        """(transfer, refusal): the transfer a shipment belongs to, by orderKey (the open one
+        of a backorder chain, else the latest), else by an unambiguous orderNumber, but only
+        for a shipment of the account's own store (``refusal`` says why not)."""
         domain = [("channel_credential_id", "=", credential.id)]
         if info.order_key:
             pickings = self.search(domain + [("shipstation_order_key", "=", info.order_key)],
                                    order="id")
             if pickings:
                 still_open = pickings.filtered(lambda p: p.state not in ("done", "cancel"))
-                return still_open[:1] or pickings[-1:]
-        if info.order_number:
-            pickings = self.search(
-                domain + [("shipstation_order_number", "=", info.order_number)], order="id")
-            still_open = pickings.filtered(lambda p: p.state not in ("done", "cancel"))
-            if len(still_open) == 1:
-                return still_open
-            if not still_open and len(pickings) == 1:
-                return pickings
-        return self.browse()
+                return still_open[:1] or pickings[-1:], None
+        if not info.order_number:
+            return self.browse(), None
+        pickings = self.search(
+            domain + [("shipstation_order_number", "=", info.order_number)], order="id")
+        still_open = pickings.filtered(lambda p: p.state not in ("done", "cancel"))
+        if len(still_open) == 1:
+            candidate = still_open
+        elif not still_open and len(pickings) == 1:
+            candidate = pickings
+        else:
+            return self.browse(), None
+        refusal = credential._shipstation_store_refusal(info)
+        if refusal:
+            return self.browse(), refusal
+        return candidate, None
 
     def _shipstation_take_labels(self, shipments, infos):
         """Tracking, carrier and ship date of new labels (the packages of one order) on the

@@ -39,6 +39,9 @@ class ShipStationTestMixin(CommittedCredentialMixin):
             "shipstation_v2_base_url": cls.sim.url,
             "shipstation_jwks_url": cls.sim.url + "/jwks",
             "request_timeout": 10,
+            # These tests sell from Odoo itself; which orders an account sends is covered
+            # in test_fulfilment.py.
+            "shipstation_fulfil_own_orders": True,
         }, **cls.credential_values))
         super().setUpClass()
         env = cls.env

@@ -67,8 +67,11 @@ class TestExportPickings(ShipStationTestMixin, TransactionCase):
                          "the queued job reads the transfer when it runs")
 
     def test_order_number_is_the_source_channel_order_id(self):
+        # This module knows no channel platform: another account (that itself fulfils
+        # nothing) stands in for one.
         source = self.env["integration.credential"].create(
-            {"name": "IQR", "platform": "shipstation", "active": False})
+            {"name": "IQR", "platform": "shipstation", "sequence": 99})
+        self.credential.shipstation_source_credential_ids = source
         order = self.make_sale(confirm=False)
         order.write({"channel_credential_id": source.id, "channel_external_id": "12345"})
         order.action_confirm()

@@ -63,7 +63,7 @@ class TestMapping(TransactionCase):
         self.assertEqual(mapping.parse_ship_date("2024-07-03T23:30:00.0000000"), date(2024, 7, 3))
         self.assertEqual(mapping.parse_ship_date("2024-07-04T05:00:00Z"), date(2024, 7, 3))
 
-    def test_v1_and_v2_shipments(self):
+    def test_v1_shipments_and_v2_hints(self):
         v1 = mapping.shipment_from_v1({
             "shipmentId": 5000001, "orderId": 1000001, "orderKey": "k", "orderNumber": "N",
             "trackingNumber": "1Z", "carrierCode": "ups", "serviceCode": "ups_ground",
@@ -73,11 +73,15 @@ class TestMapping(TransactionCase):
         self.assertEqual(v1.shipped_at, datetime(2024, 3, 10, 10, 5))
         self.assertEqual(v1.items[0].line_item_key, "41")
         self.assertIsNone(mapping.shipment_from_v1({"shipmentId": 1}).items)
-        v2 = mapping.shipment_from_v2({
-            "shipment_id": 5000001, "order_key": "k", "tracking_number": "1Z",
-            "ship_date": "2024-03-10T10:05:00Z", "created_at": "2024-03-10T10:05:00Z",
-            "items": [{"line_item_key": "41", "sku": "W", "quantity": 2}]})
-        self.assertEqual((v2.shipment_id, v2.ship_date), ("5000001", date(2024, 3, 10)))
+        self.assertIsNone(v1.store_id, "the docs' shipment sample shows no store")
+        self.assertEqual(mapping.shipment_from_v1(
+            {"shipmentId": 1, "advancedOptions": {"storeId": 4242}}).store_id, 4242)
+        self.assertEqual(mapping.shipment_from_v1({"shipmentId": 1, "storeId": "77"}).store_id,
+                         77)
+        self.assertEqual(mapping.v2_event_order_number(
+            {"data": {"order_number": " 38000 ", "tracking_number": "1Z"}}), "38000")
+        for payload in ({"data": {"tracking_number": "1Z"}}, {"data": "x"}, {}, None):
+            self.assertIsNone(mapping.v2_event_order_number(payload))
         with self.assertRaises(ValueError):
             mapping.shipment_from_v1({"orderKey": "k"})
 

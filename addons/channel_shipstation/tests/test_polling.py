@@ -123,6 +123,25 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
         jobs = self.pending_jobs(OP_POLL).filtered(lambda j: j.credential_id == self.credential)
         self.assertEqual(len(jobs), 1)
 
+    def test_an_account_to_reconnect_is_neither_polled_nor_swept(self):
+        Credential = self.env["integration.credential"]
+        self.credential.shipstation_send_on = "manual"
+        picking = self.picking_of(self.make_sale())
+        self.credential.write({"shipstation_send_on": "picking_ready"})
+        self.credential._mark_reconnect_needed("ShipStation refused the API key (HTTP 401)")
+        Credential._cron_shipstation_poll()
+        Credential._cron_shipstation_export()
+        self.assertFalse(self.pending_jobs(OP_POLL).filtered(
+            lambda job: job.credential_id == self.credential))
+        self.assertFalse(picking.shipstation_export_job_id)
+        self.credential.sudo().shipstation_api_secret = "a-new-secret"  # resumes the syncs
+        self.assertFalse(self.credential.reconnect_needed)
+        Credential._cron_shipstation_poll()
+        Credential._cron_shipstation_export()
+        self.assertTrue(self.pending_jobs(OP_POLL).filtered(
+            lambda job: job.credential_id == self.credential))
+        self.assertEqual(picking.shipstation_export_job_id.state, "pending")
+
 
 @tagged("post_install", "-at_install")
 class TestShipDateFormats(ShipStationTestMixin, TransactionCase):

@@ -241,6 +241,9 @@ class TestSignedWebhooks(ShipmentFlowMixin, HttpCase):
         self.assertEqual(event.state, "processed", event.error)
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.carrier_tracking_ref, "1ZSIGNED")
+        listing = self.sim_requests("/shipments")[0]
+        self.assertEqual(listing.query["orderNumber"], picking.shipstation_order_number,
+                         "the shipment was read from the account's V1 API")
         self.assertEqual(len(self.sim_requests("/jwks")), 1)
         # The key is cached; a second delivery (a redelivery) needs no fetch.
         self.deliver_v2(picking)
@@ -252,51 +255,103 @@ class TestSignedWebhooks(ShipmentFlowMixin, HttpCase):
         body = self.signed_body(picking)
         headers = self.sim.sign_v2(body)
         tampered = body.replace(b"1ZV2", b"1ZV3")
-        self.assertEqual(self.post_webhook(None, raw=tampered, headers=headers,
-                                           token=False).status_code, 401)
-        garbage = dict(headers, **{"x-shipengine-rsa-sha256-signature": "bm90IGEgc2ln"})
-        self.assertEqual(self.post_webhook(None, raw=body, headers=garbage,
-                                           token=False).status_code, 401)
-        # A signature header that does not verify is not rescued by a valid token.
+        # A signature that does not verify is not rescued by the valid token.
         self.assertEqual(self.post_webhook(None, raw=tampered, headers=headers).status_code, 401)
+        garbage = dict(headers, **{"x-shipengine-rsa-sha256-signature": "bm90IGEgc2ln"})
+        self.assertEqual(self.post_webhook(None, raw=body, headers=garbage).status_code, 401)
         self.assertFalse(self.events())
-        self.assertEqual(self.post_webhook(None, raw=body, headers=headers,
-                                           token=False).status_code, 200)
+        self.assertEqual(self.post_webhook(None, raw=body, headers=headers).status_code, 200)
 
     def test_expired_timestamp_is_refused(self):
         picking = self.sent_picking()
         body = self.signed_body(picking)
         old = self.sim.now() - timedelta(minutes=6)
-        response = self.post_webhook(None, raw=body, headers=self.sim.sign_v2(body, timestamp=old),
-                                     token=False)
+        response = self.post_webhook(None, raw=body, headers=self.sim.sign_v2(body, timestamp=old))
         self.assertEqual(response.status_code, 401)
         skewed = self.sim.now() + timedelta(minutes=2)
-        response = self.post_webhook(None, raw=body, token=False,
+        response = self.post_webhook(None, raw=body,
                                      headers=self.sim.sign_v2(body, timestamp=skewed))
         self.assertEqual(response.status_code, 200, "small clock skew is tolerated")
 
     def test_rotated_key_is_fetched_once_and_unknown_keys_are_refused(self):
         picking = self.sent_picking()
         body = self.signed_body(picking)
-        self.assertEqual(self.post_webhook(None, raw=body, headers=self.sim.sign_v2(body),
-                                           token=False).status_code, 200)
+        self.assertEqual(self.post_webhook(None, raw=body, headers=self.sim.sign_v2(body))
+                         .status_code, 200)
         self.sim.rotate_key()
         other_body = body.replace(b"1ZV2", b"1ZV2-B")
-        self.assertEqual(self.post_webhook(None, raw=other_body, token=False,
+        self.assertEqual(self.post_webhook(None, raw=other_body,
                                            headers=self.sim.sign_v2(other_body)).status_code,
                          200, "an unknown key id refetches the JWKS")
         self.assertEqual(len(self.sim_requests("/jwks")), 2)
         forged = dict(self.sim.sign_v2(body), **{"x-shipengine-rsa-sha256-key-id": "nope"})
-        self.assertEqual(self.post_webhook(None, raw=body, headers=forged,
-                                           token=False).status_code, 401)
+        self.assertEqual(self.post_webhook(None, raw=body, headers=forged).status_code, 401)
         self.assertEqual(len(self.sim_requests("/jwks")), 2,
                          "random key ids cannot make us hammer the JWKS endpoint")
+
+    # -------------------------------------------------------------- forged V2 events
+
+    def forged_event(self, picking, tracking_number):
+        """A FULFILLMENT_SHIPPED_V2 body about our order, as anyone could write it."""
+        return json.dumps({
+            "resource_url": f"{self.sim.url}/shipments?orderId=1",
+            "resource_type": "FULFILLMENT_SHIPPED_V2",
+            "data": {"shipment_id": 987654, "order_key": picking.shipstation_order_key,
+                     "order_number": picking.shipstation_order_number,
+                     "tracking_number": tracking_number, "carrier_code": "ups",
+                     "items": None},
+        }).encode()
+
+    def test_v2_webhook_is_registered_with_the_token(self):
+        (v2_hook,) = self.sim.v2_webhooks.values()
+        self.assertEqual(v2_hook["url"], self.credential.sudo().webhook_url)
+        self.assertIn("?token=" + self.credential.sudo().webhook_secret, v2_hook["url"])
+
+    def test_signed_event_of_another_account_is_refused(self):
+        """ShipEngine signs every customer's deliveries with the same keys: anyone with an
+        account can sign an event naming our order and post it to our URL."""
+        picking = self.sent_picking()
+        body = self.forged_event(picking, "1ZFORGED")
+        for token in (False, "not-our-token"):
+            response = self.post_webhook(None, raw=body, headers=self.sim.sign_v2(body),
+                                         token=token)
+            self.assertEqual(response.status_code, 401)
+        self.run_jobs()
+        self.assertFalse(self.events())
+        self.assertEqual(picking.state, "assigned")
+        self.assertFalse(picking.carrier_tracking_ref)
+        self.assertFalse(picking.shipstation_shipment_ids)
+
+    def test_signed_event_body_is_never_applied(self):
+        picking = self.sent_picking()
+        body = self.forged_event(picking, "1ZFORGED")
+        self.assertEqual(self.post_webhook(None, raw=body, headers=self.sim.sign_v2(body))
+                         .status_code, 200)
+        self.run_jobs()
+        event = self.events(event_type="FULFILLMENT_SHIPPED_V2")
+        self.assertEqual(event.state, "processed", event.error)
+        self.assertEqual(json.loads(event.job_id.result)["listed"], 0,
+                         "our V1 account has no shipment for this order")
+        self.assertEqual(picking.state, "assigned")
+        self.assertFalse(picking.carrier_tracking_ref)
+        self.assertFalse(picking.shipstation_shipment_ids)
+        (listing,) = [request for request in self.sim_requests("/shipments")
+                      if "orderNumber" in request.query]
+        self.assertEqual(listing.query["orderNumber"], picking.shipstation_order_number)
+        # The real label arrives: its V1 tracking is applied, never the posted one.
+        self.sim.ship_order(picking.shipstation_order_key, tracking_number="1ZREAL")
+        self.deliver_v2(picking)
+        self.run_jobs()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.carrier_tracking_ref, "1ZREAL")
+        self.assertEqual(picking._shipstation_tracking_numbers(), ["1ZREAL"])
 
 
 @tagged("post_install", "-at_install")
 class TestSignedShipNotify(ShipmentFlowMixin, HttpCase):
     """UNCONFIRMED whether V1 deliveries carry the V2 signature: when they do, it is
-    verified (and the token not needed); TestShipNotifyWebhook covers the unsigned case."""
+    verified (the token is required as well); TestShipNotifyWebhook covers the unsigned
+    case."""
 
     sim_options = {"sign_v1_webhooks": True}
 

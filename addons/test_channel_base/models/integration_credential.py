@@ -55,7 +55,8 @@ class IntegrationCredential(models.Model):
                                    ("channel_external_id", "=", str(order["id"]))]):
             return 0
         mapping = self.env["channel.mapping"]
-        match = mapping._find_or_create_partner(order.get("customer") or {"name": "Anonymous"})
+        match = mapping._find_or_create_partner(order.get("customer") or {"name": "Anonymous"},
+                                                company=self.company_id)
         products = mapping._require_products_by_sku(
             [line["sku"] for line in order.get("lines", [])], self
         )

@@ -54,6 +54,8 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
             cr.commit()  # pylint: disable=invalid-commit
 
     def test_every_kind_of_secret_is_masked_in_the_log(self):
+        # Masking of successful exchanges is only observable while their bodies are kept.
+        self.credential.debug_logging = True
         client = ExampleClient(self.credential)
         client.request("GET", "/orders", params={"page": 1, "api_key": API_KEY,
                                                    "token": "tok-in-query"},
@@ -72,6 +74,61 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
                 self.assertNotIn(secret, dump, f"{secret!r} leaked in log {log['id']}")
         self.assertIn("page=1", logs[1]["url"])
         self.assertIn("M1", logs[2]["request_body"])
+
+    def test_new_account_logs_without_bodies(self):
+        account = self.env["integration.credential"].create(
+            {"name": "Fresh", "platform": "example"})
+        self.assertFalse(account.debug_logging, "debug logging is off unless a person turns it on")
+
+    def test_successful_call_without_debug_logs_a_line_but_no_body(self):
+        self.assertFalse(self.credential.debug_logging)
+        self.sim.add_order({"reference": "PII-1", "customer": {
+            "name": "Jane Private", "phone": "+15125550147", "street": "1 Secret Lane"}})
+        ExampleClient(self.credential).request("GET", "/orders")
+        log = self._logs()[-1]
+        self.assertEqual((log["method"], log["status_code"], log["is_error"]), ("GET", 200, False))
+        self.assertIn("/orders", log["url"])
+        self.assertIsNotNone(log["duration_ms"])
+        self.assertFalse(log["has_bodies"])
+        for name in ("request_headers", "request_body", "response_headers", "response_body"):
+            self.assertIsNone(log[name], name)
+
+    def test_failed_call_keeps_its_masked_bodies_without_debug(self):
+        self.assertFalse(self.credential.debug_logging)
+        client = ExampleClient(self.credential)
+        client._access_token()
+        self.sim.inject("server_error", status=500, path="/orders",
+                        body={"message": f"cannot store Jane Private, key {API_KEY}"})
+        with self.assertRaises(TransientError):
+            client.request("POST", "/orders", json={"reference": "F-1", "api_key": API_KEY})
+        log = self._logs()[-1]
+        self.assertEqual((log["status_code"], log["is_error"], log["has_bodies"]),
+                         (500, True, True))
+        self.assertIn("cannot store Jane Private, key ***", log["response_body"])
+        self.assertIn("F-1", log["request_body"])
+        dump = " ".join(str(log[name]) for name in (
+            "url", "request_headers", "request_body", "response_headers", "response_body"))
+        self.assertNotIn(API_KEY, dump)
+
+    def test_unreadable_answer_keeps_its_body(self):
+        client = ExampleClient(self.credential)
+        client._access_token()
+        self.sim.inject("malformed", path="/orders")
+        with self.assertRaises(TransientError):
+            client.request_json("GET", "/orders")
+        log = self._logs()[-1]
+        self.assertEqual((log["status_code"], log["is_error"], log["has_bodies"]),
+                         (200, True, True))
+        self.assertIn('"truncated": true', log["response_body"])
+        self.assertIn("Unreadable JSON", log["error"])
+
+    def test_debug_logging_keeps_bodies_of_successful_calls(self):
+        self.credential.debug_logging = True
+        ExampleClient(self.credential).request("POST", "/orders", json={"reference": "D-1"})
+        log = self._logs()[-1]
+        self.assertEqual((log["status_code"], log["has_bodies"]), (201, True))
+        self.assertIn("D-1", log["request_body"])
+        self.assertIn("D-1", log["response_body"])
 
     def test_error_messages_never_echo_a_secret(self):
         client = ExampleClient(self.credential)
@@ -108,7 +165,8 @@ class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
         with self.assertRaisesRegex(TransientError, "HTTP 503"):
             client.request("GET", "/orders")
         errors = [log for log in self._logs() if log["is_error"]]
-        self.assertEqual(len(errors), 3, "timeout, drop and 503 are logged as errors")
+        self.assertEqual(len(errors), 4,
+                         "timeout, drop, the unreadable answer and 503 are logged as errors")
         self.assertEqual(errors[0]["error"], "timeout")
 
     def test_429_carries_the_platform_wait_and_blocks_other_workers(self):

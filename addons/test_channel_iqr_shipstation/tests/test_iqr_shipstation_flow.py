@@ -105,16 +105,16 @@ class TestIqrShipStationFlow(CommittedCredentialMixin, HttpCase):
         self.assertEqual(self.env["sale.order"].search_count(
             [("channel_credential_id", "=", self.iqr_credential_id)]), 2)
 
-        # 2. Odoo → ShipStation: one order per delivery, orderNumber = the IQR order id.
+        # 2. Odoo → ShipStation: one order per delivery, orderNumber = the IQR SO number.
         self.assertEqual(len(self.shipstation.orders), 2)
-        ss_whole = self.ss_order_by_number(str(whole["soid"]))
-        ss_split = self.ss_order_by_number(str(split["soid"]))
+        ss_whole = self.ss_order_by_number(str(whole["so"]))
+        ss_split = self.ss_order_by_number(str(split["so"]))
         self.assertEqual(ss_whole["shipTo"]["city"], "Austin")
         self.assertEqual(ss_split["shipTo"]["city"], "Houston")
         self.assertEqual(sorted(item["sku"] for item in ss_split["items"]),
                          ["DOCK-USB-C", "THINKPAD T450"])
         whole_picking = whole_order.picking_ids
-        self.assertEqual(whole_picking.shipstation_order_number, str(whole["soid"]))
+        self.assertEqual(whole_picking.shipstation_order_number, str(whole["so"]))
 
         # 3. ShipStation ships the first order in two packages; SHIP_NOTIFY reaches Odoo,
         #    the delivery is done with both tracking numbers, and they reach IQR.
