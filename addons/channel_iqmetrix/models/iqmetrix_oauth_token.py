@@ -67,7 +67,16 @@ class IqmetrixOauthToken(models.Model):
             if access and _epoch(access_expires) > time.time() + const.ACCESS_TOKEN_MARGIN_SECONDS:
                 _PROCESS_CACHE[key] = (access, _epoch(access_expires))
                 return access
-            answer, grant_type = self._renew(client, refresh, _epoch(refresh_expires))
+            try:
+                answer, grant_type = self._renew(client, refresh, _epoch(refresh_expires))
+            except AuthError:
+                # Refused: keep no token of the refused credentials (a used or revoked
+                # refresh token would only earn another refusal on the next try).
+                cr.execute("DELETE FROM iqmetrix_oauth_token WHERE credential_ref = %s",
+                           (credential_id,))
+                cr.commit()
+                _PROCESS_CACHE.pop(key, None)
+                raise
             now = time.time()
             access = answer["access_token"]
             access_expires = now + float(answer.get("expires_in") or 3600)
@@ -93,6 +102,7 @@ class IqmetrixOauthToken(models.Model):
         return access
 
     def _renew(self, client, refresh_token, refresh_expires):
+        self._check_not_refused(client.credential)
         if refresh_token and refresh_expires > time.time():
             try:
                 return client.refresh_grant(refresh_token), "refresh_token"
@@ -101,6 +111,17 @@ class IqmetrixOauthToken(models.Model):
                 _logger.info("iQmetrix credential %s: refresh refused (%s); password grant",
                              client.credential.id, error.message)
         return client.password_grant(), "password"
+
+    def _check_not_refused(self, credential):
+        """No grant for credentials iQmetrix refused: a job queued while the account
+        waits for a person (a status push) fails at once instead of trying the wrong
+        password again, which could lock the account. Test Connection may retry."""
+        if credential.reconnect_needed and not credential.env.context.get(
+                "iqmetrix_retry_refused_credentials"):
+            raise AuthError(credential.env._(
+                "Reconnect needed: iQmetrix refused these credentials (%(reason)s). Fix "
+                "them or use Test Connection; no token is asked for until then.",
+                reason=credential.reconnect_reason or "-"))
 
     def _discard_access_token(self, credential_id, token):
         """Forget ``token`` if it is still the stored one; keep the refresh token."""

@@ -21,6 +21,7 @@ PASSWORD = "supplier-pass-93c1d2e4"
 
 class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
     simulator_options = {}
+    credential_values = {}  # committed with the credential (no row lock held by the test)
 
     @classmethod
     def setUpClass(cls):
@@ -33,7 +34,7 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
             "iqmetrix_supplier_id": "60455", "iqmetrix_client_id": "iqm-client",
             "iqmetrix_client_secret": CLIENT_SECRET, "iqmetrix_username": USERNAME,
             "iqmetrix_password": PASSWORD, "request_timeout": 10,
-            "iqmetrix_feed_start_at": datetime(2000, 1, 1),
+            "iqmetrix_feed_start_at": datetime(2000, 1, 1), **cls.credential_values,
         })
         super().setUpClass()
         cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
