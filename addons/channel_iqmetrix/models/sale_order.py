@@ -240,7 +240,7 @@ class SaleOrder(models.Model):
             held_quantity = _moved_quantity(moves.filtered(lambda m: m.picking_id in held))
             unshipped = max(0.0, item["quantity"] - shipped - held_quantity)
             cancelled = unshipped if self.state == "cancel" else min(
-                unshipped, _moved_quantity(moves.filtered(lambda m: m.state == "cancel")))
+                unshipped, _dropped_quantity(moves))
             states.append(mapping.ItemState(
                 sku=sku, ordered=item["quantity"], shipped=shipped, held=held_quantity,
                 cancelled=cancelled, known=bool(lines),
@@ -250,13 +250,21 @@ class SaleOrder(models.Model):
         return tuple(states)
 
 
+def _in_line_unit(move, quantity):
+    return move.product_uom._compute_quantity(quantity, move.sale_line_id.product_uom)
+
+
 def _moved_quantity(moves):
-    """Quantity of moves in the unit of their sale lines: what was done for done moves,
-    what was planned for cancelled ones."""
+    """Quantity done by the done moves, in the unit of their sale lines."""
+    return sum(_in_line_unit(move, move.quantity) for move in moves if move.state == "done")
+
+
+def _dropped_quantity(moves):
+    """Quantity that will not ship: cancelled moves (a cancelled delivery or backorder),
+    and what a move validated short without a backorder ("No Backorder") left undone."""
     return sum(
-        move.product_uom._compute_quantity(
-            move.quantity if move.state == "done" else move.product_uom_qty,
-            move.sale_line_id.product_uom)
+        _in_line_unit(move, move.product_uom_qty) if move.state == "cancel"
+        else _in_line_unit(move, max(0.0, move.product_uom_qty - move.quantity))
         for move in moves if move.state in ("done", "cancel"))
 
 

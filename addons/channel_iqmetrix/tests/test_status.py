@@ -1,26 +1,11 @@
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import IqmetrixCase
+from .common import IqmetrixCase, IqmetrixStatusCase
 
 
 @tagged("post_install", "-at_install")
-class TestStatusUpdates(IqmetrixCase):
-
-    def setUp(self):
-        super().setUp()
-        ground = self.env["product.product"].create({"name": "Ground", "type": "service"})
-        self.carrier = self.env["delivery.carrier"].create(
-            {"name": "Purolator Ground", "product_id": ground.id})
-        self.credential.iqmetrix_carrier_map_ids = [
-            (0, 0, {"carrier_id": self.carrier.id, "shipping_provider": "Purolator"})]
-
-    def imported(self, items):
-        order_id = self.sim.add_order(items=items)
-        self.import_feed()
-        order = self.order_for(order_id)
-        self.assertEqual(order.state, "sale")
-        return order
+class TestStatusUpdates(IqmetrixStatusCase):
 
     def test_full_shipment_sends_shipped_with_tracking_and_provider(self):
         order = self.imported([{"sku": "CASE-1", "quantity": 2}, {"sku": "CHG-2"}])
