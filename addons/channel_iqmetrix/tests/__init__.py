@@ -4,3 +4,4 @@ from . import test_mapping
 from . import test_oauth
 from . import test_status
 from . import test_status_changes
+from . import test_rate_limit
