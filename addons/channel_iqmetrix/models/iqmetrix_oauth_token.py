@@ -56,6 +56,7 @@ class IqmetrixOauthToken(models.Model):
         cached = _PROCESS_CACHE.get(key)
         if cached and cached[1] > time.time() + const.ACCESS_TOKEN_MARGIN_SECONDS:
             return cached[0]
+        refused = None
         with independent_cursor(self.env, lock_timeout_ms=60000) as cr:
             cr.execute("SELECT pg_advisory_xact_lock(%s, %s)",
                        (TOKEN_LOCK_NAMESPACE, credential_id))
@@ -69,37 +70,45 @@ class IqmetrixOauthToken(models.Model):
                 return access
             try:
                 answer, grant_type = self._renew(client, refresh, _epoch(refresh_expires))
-            except AuthError:
+            except AuthError as error:
                 # Refused: keep no token of the refused credentials (a used or revoked
-                # refresh token would only earn another refusal on the next try).
+                # refresh token would only earn another refusal on the next try). The
+                # deletion commits with the cursor; the error is raised after.
                 cr.execute("DELETE FROM iqmetrix_oauth_token WHERE credential_ref = %s",
                            (credential_id,))
-                cr.commit()
-                _PROCESS_CACHE.pop(key, None)
-                raise
-            now = time.time()
-            access = answer["access_token"]
-            access_expires = now + float(answer.get("expires_in") or 3600)
-            refresh_expires = now + const.REFRESH_TOKEN_LIFETIME_SECONDS \
-                - const.REFRESH_TOKEN_MARGIN_SECONDS
-            cr.execute(
-                """INSERT INTO iqmetrix_oauth_token
-                       (credential_ref, access_token, access_expires_at, refresh_token,
-                        refresh_expires_at, grant_type, create_date, write_date)
-                   VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'utc',
-                           now() at time zone 'utc')
-                   ON CONFLICT (credential_ref) DO UPDATE SET
-                       access_token = EXCLUDED.access_token,
-                       access_expires_at = EXCLUDED.access_expires_at,
-                       refresh_token = EXCLUDED.refresh_token,
-                       refresh_expires_at = EXCLUDED.refresh_expires_at,
-                       grant_type = EXCLUDED.grant_type,
-                       write_date = EXCLUDED.write_date""",
-                (credential_id, access, _naive_utc(access_expires),
-                 answer.get("refresh_token"), _naive_utc(refresh_expires), grant_type),
-            )
+                refused = error
+            else:
+                access, access_expires = self._store(cr, credential_id, answer, grant_type)
+        if refused:
+            _PROCESS_CACHE.pop(key, None)
+            raise refused
         _PROCESS_CACHE[key] = (access, access_expires)
         return access
+
+    def _store(self, cr, credential_id, answer, grant_type):
+        """Save a grant's tokens (one UPSERT); returns (access token, expiry epoch)."""
+        now = time.time()
+        access = answer["access_token"]
+        access_expires = now + float(answer.get("expires_in") or 3600)
+        refresh_expires = now + const.REFRESH_TOKEN_LIFETIME_SECONDS \
+            - const.REFRESH_TOKEN_MARGIN_SECONDS
+        cr.execute(
+            """INSERT INTO iqmetrix_oauth_token
+                   (credential_ref, access_token, access_expires_at, refresh_token,
+                    refresh_expires_at, grant_type, create_date, write_date)
+               VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'utc',
+                       now() at time zone 'utc')
+               ON CONFLICT (credential_ref) DO UPDATE SET
+                   access_token = EXCLUDED.access_token,
+                   access_expires_at = EXCLUDED.access_expires_at,
+                   refresh_token = EXCLUDED.refresh_token,
+                   refresh_expires_at = EXCLUDED.refresh_expires_at,
+                   grant_type = EXCLUDED.grant_type,
+                   write_date = EXCLUDED.write_date""",
+            (credential_id, access, _naive_utc(access_expires),
+             answer.get("refresh_token"), _naive_utc(refresh_expires), grant_type),
+        )
+        return access, access_expires
 
     def _renew(self, client, refresh_token, refresh_expires):
         self._check_not_refused(client.credential)
