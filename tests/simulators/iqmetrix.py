@@ -23,7 +23,9 @@ The Accounts service (tokens) and the Dropship service are served by one server 
 
 Test controls: add_order()/add_orders() create order-created entries, duplicate_entry() repeats
 one (at-least-once delivery), serve_raw_feed() answers the next feed request(s) with a given
-body (hostile or malformed XML), expire_access_tokens()/expire_refresh_tokens().
+body (hostile or malformed XML), expire_access_tokens()/expire_refresh_tokens(); `throttled`
+lists the 429s answered with their reset time, `requests` every request (token attempts
+included, refused or not; `grants` only the grants issued).
 
 Options for what the docs leave open (UNCONFIRMED):
 - status_update_code: 202 (2016 doc) or 200 (2015 doc).
