@@ -121,10 +121,13 @@ class IqmetrixClient(ChannelClient):
 
     def fetch_feed_page(self, url=None):
         """Raw bytes of the current feed page, or of the page at ``url`` (a feed link)."""
+        return self.fetch_feed_response(url).content
+
+    def fetch_feed_response(self, url=None):
+        """The answer for the current feed page, or for the page at ``url`` (a feed link)."""
         url = url or self.feed_url()
         self._check_same_origin(url)
-        response = self.request("GET", url, headers={"Accept": const.FEED_ACCEPT})
-        return response.content
+        return self.request("GET", url, headers={"Accept": const.FEED_ACCEPT})
 
     def _check_same_origin(self, url):
         # A link from the feed must not send our bearer token to another host.

@@ -283,17 +283,22 @@ class IntegrationCredential(models.Model):
         return fresh, len(visited)
 
     def _iqmetrix_parse_page(self, client, url):
-        body = client.fetch_feed_page(url)
+        response = client.fetch_feed_response(url)
         where = client._masked(url or client.feed_url())
         try:
-            return feed.parse_feed(body)
-        except feed.FeedRefused as error:
+            return feed.parse_feed(response.content)
+        except (feed.FeedRefused, feed.FeedMalformed) as error:
+            # Keep the refused page in the API log, debug logging or not: a person needs it.
+            client._record_failed_answer(response, str(error))
+            self._iqmetrix_raise_unusable_page(where, error)
+
+    def _iqmetrix_raise_unusable_page(self, where, error):
+        if isinstance(error, feed.FeedRefused):
             raise PermanentError(self.env._("iQmetrix feed page %(url)s refused: %(error)s",
-                                   url=where, error=error)) from None
-        except feed.FeedMalformed as error:
-            # Often a truncated transfer: worth another try before a person looks at it.
-            raise TransientError(self.env._("iQmetrix feed page %(url)s is unreadable: %(error)s",
-                                   url=where, error=error)) from None
+                                            url=where, error=error))
+        # Malformed is often a truncated transfer: worth another try before a person looks.
+        raise TransientError(self.env._("iQmetrix feed page %(url)s is unreadable: %(error)s",
+                                        url=where, error=error))
 
     def _iqmetrix_save_marker(self, entries):
         if not entries:
