@@ -265,8 +265,57 @@ def test_rate_limit_headers_per_service(clock):
         requests.get(feed_url(simulator), headers=headers, timeout=5)
         third = requests.get(feed_url(simulator), headers=headers, timeout=5)
         assert third.status_code == 429
-        assert int(third.headers['X-RateLimit-Reset']) > 0
         assert token(simulator).status_code == 200, 'the accounts service has its own window'
+
+
+def test_429_carries_the_documented_reset_headers(clock):
+    """rate-limiting.md, "Exceeding Rate Limit": X-RateLimit-Reset is a UTC timestamp with
+    seven fraction digits, X-RateLimit-ResetSeconds the seconds until then."""
+    with IqmetrixSimulator(clock=clock, requests_per_minute=1, window_seconds=60) as simulator:
+        headers = bearer(simulator)
+        assert requests.get(feed_url(simulator), headers=headers, timeout=5).status_code == 200
+        clock.advance(15)
+        refused = requests.get(feed_url(simulator), headers=headers, timeout=5)
+    assert refused.status_code == 429
+    assert refused.headers['Content-Type'].startswith('text/plain')
+    assert refused.text == 'rate limit exceeded'
+    assert refused.headers['X-RateLimit-Remaining'] == '0'
+    assert refused.headers['X-RateLimit-ResetSeconds'] == '45'
+    reset = refused.headers['X-RateLimit-Reset']
+    assert reset == datetime.fromtimestamp(clock.now + 45, UTC).strftime(
+        '%Y-%m-%dT%H:%M:%S.0000000Z')
+    assert simulator.throttled == [{'path': '/v1/Suppliers(60455)/Notifications',
+                                    'reset_at': clock.now + 45}]
+
+
+def test_every_response_carries_the_reset_headers(clock):
+    with IqmetrixSimulator(clock=clock, requests_per_minute=5) as simulator:
+        answer = requests.get(feed_url(simulator), headers=bearer(simulator), timeout=5)
+    assert answer.headers['X-RateLimit-ResetSeconds'] == '60'
+    assert answer.headers['X-RateLimit-Reset'].endswith('.0000000Z')
+
+
+def test_reset_in_seconds_variant(clock):
+    with IqmetrixSimulator(clock=clock, requests_per_minute=1,
+                           rate_limit_reset_format='seconds') as simulator:
+        headers = bearer(simulator)
+        requests.get(feed_url(simulator), headers=headers, timeout=5)
+        refused = requests.get(feed_url(simulator), headers=headers, timeout=5)
+    assert refused.status_code == 429
+    assert refused.headers['X-RateLimit-Reset'] == '60'
+    assert 'X-RateLimit-ResetSeconds' not in refused.headers
+
+
+def test_shipping_customer_phone_variant(clock):
+    with IqmetrixSimulator(clock=clock) as simulator:
+        simulator.add_order(ship_to_store=True)
+        without = get_page(simulator, bearer(simulator)).entries[0]
+    with IqmetrixSimulator(clock=clock, shipping_customer_phone=True) as simulator:
+        simulator.add_order(ship_to_store=True, customer={'phone': '306-555-0177'})
+        with_phone = get_page(simulator, bearer(simulator)).entries[0]
+    assert 'phone' not in without.payload['shipping_customer'], 'the documented field table'
+    assert with_phone.payload['shipping_customer']['phone'] == '306-555-0177'
+    assert with_phone.payload['shipping_address']['phone'] == '306-555-0100', "the store's"
 
 
 # --------------------------------------------------------------------- status updates

@@ -2,7 +2,7 @@
     "name": "Channel Connectors: iQmetrix Dropship",
     "summary": "iQmetrix dropship supplier: the Atom order feed into sale orders, order and "
     "item status updates (shipped, partial, back-ordered, cancelled, errors) back",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Connectors",
     "license": "LGPL-3",
     "author": "Channel Connectors",

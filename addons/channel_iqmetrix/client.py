@@ -11,6 +11,14 @@ from odoo.addons.channel_base.http_client import ChannelClient
 from . import const
 
 ORDER_ID_PATTERN = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+# OAuth error codes of the Accounts service (authentication.md) that refuse the
+# credentials themselves; unsupported_grant_type and the like are our own bug instead.
+REFUSALS = ("invalid_grant", "invalid_client", "unauthorized_client")
+
+
+def _oauth_error(message):
+    """The OAuth error code in a refused token request's message, if any."""
+    return next((code for code in REFUSALS if code in (message or "")), None)
 
 
 class IqmetrixClient(ChannelClient):
@@ -50,10 +58,19 @@ class IqmetrixClient(ChannelClient):
                 raise
             # Another worker's refresh revokes the token this one still holds: drop exactly
             # that token and try once more with a fresh one.
+            self._discard_token_in_use()
+            try:
+                return super().request(method, path, authenticate=authenticate, **kwargs)
+            except AuthError:
+                # Refused with a brand-new token too: keep no token iQmetrix refuses.
+                self._discard_token_in_use()
+                raise
+
+    def _discard_token_in_use(self):
+        if self._token_in_use:
             self.env["iqmetrix.oauth.token"]._discard_access_token(
                 self.credential.id, self._token_in_use)
-            self._token_in_use = None
-            return super().request(method, path, authenticate=authenticate, **kwargs)
+        self._token_in_use = None
 
     def password_grant(self):
         credential = self.credential
@@ -81,8 +98,11 @@ class IqmetrixClient(ChannelClient):
                 "POST", self.accounts_url + const.TOKEN_PATH, data=form,
                 headers={"Accept": "application/json"}, authenticate=False,
             )
-        except PermanentError as error:
-            if error.status in (400, 401):
+        except (AuthError, PermanentError) as error:
+            if error.status == 401 or (
+                    error.status == 400 and _oauth_error(error.message) in REFUSALS):
+                # A definite refusal of these credentials: channel_base pauses the
+                # account's scheduled syncs rather than trying them again every poll.
                 raise AuthError(
                     f"iQmetrix refused the {grant_type} grant: {error.message}",
                     status=error.status,
@@ -101,10 +121,13 @@ class IqmetrixClient(ChannelClient):
 
     def fetch_feed_page(self, url=None):
         """Raw bytes of the current feed page, or of the page at ``url`` (a feed link)."""
+        return self.fetch_feed_response(url).content
+
+    def fetch_feed_response(self, url=None):
+        """The answer for the current feed page, or for the page at ``url`` (a feed link)."""
         url = url or self.feed_url()
         self._check_same_origin(url)
-        response = self.request("GET", url, headers={"Accept": const.FEED_ACCEPT})
-        return response.content
+        return self.request("GET", url, headers={"Accept": const.FEED_ACCEPT})
 
     def _check_same_origin(self, url):
         # A link from the feed must not send our bearer token to another host.

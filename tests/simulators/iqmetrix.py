@@ -23,7 +23,9 @@ The Accounts service (tokens) and the Dropship service are served by one server 
 
 Test controls: add_order()/add_orders() create order-created entries, duplicate_entry() repeats
 one (at-least-once delivery), serve_raw_feed() answers the next feed request(s) with a given
-body (hostile or malformed XML), expire_access_tokens()/expire_refresh_tokens().
+body (hostile or malformed XML), expire_access_tokens()/expire_refresh_tokens(); `throttled`
+lists the 429s answered with their reset time, `requests` every request (token attempts
+included, refused or not; `grants` only the grants issued).
 
 Options for what the docs leave open (UNCONFIRMED):
 - status_update_code: 202 (2016 doc) or 200 (2015 doc).
@@ -31,6 +33,19 @@ Options for what the docs leave open (UNCONFIRMED):
 - store_address_type: the shipping-address <type> of ship-to-store orders (the 2016 example
   has it nil, the seed's example says "Home" with ship-to-store true).
 - requests_per_minute: a per-service request window answered with X-RateLimit-* headers.
+  rate-limiting.md (iq-coryp/documentation-testing pages/api/rate-limiting.md, "HTTP
+  Headers" and "Exceeding Rate Limit", developers.iqmetrix.com/api/rate-limiting/): every
+  response carries X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset ("the time
+  when the rate limit window will reset in UTC", e.g. 2015-04-16T17:46:00.0000000Z) and
+  X-RateLimit-ResetSeconds ("the number of seconds until the rate limit resets"); over the
+  limit: 429 Too Many Requests, text/plain "rate limit exceeded".
+  rate_limit_reset_format: 'iso' (that documented form, the default) or 'seconds' (the
+  form this simulator used to send: X-RateLimit-Reset in seconds, no ResetSeconds), for
+  clients that must cope with both.
+- shipping_customer_phone: whether shipping-customer carries a <phone>. The dropship guide
+  says "the end customer's phone number is provided via the shipping-customer" while the
+  OrderCreated table of supplier-orders.md lists no phone there (UNCONFIRMED); the
+  shipping address's <phone> is the recipient's, i.e. the store's on a store delivery.
 """
 import secrets
 import time
@@ -55,6 +70,7 @@ ADDRESS_FIELDS = ('address-id', 'attention-to', 'country', 'country-code', 'loca
                   'street-address-1', 'street-address-2', 'type')
 CUSTOMER_FIELDS = ('alternate-name', 'customer-id', 'family-name', 'middle-name', 'notes',
                    'primary-name', 'title', 'type')
+CUSTOMER_FIELDS_WITH_PHONE = (*CUSTOMER_FIELDS[:5], 'phone', *CUSTOMER_FIELDS[5:])
 SELLER_FIELDS = ('company-id', 'location-id', 'po-reference', 'printable-id')
 ORDER_ITEM_FIELDS = ('catalog-id', 'description', 'quantity', 'selling-price', 'sku')
 ITEM_INFORMATION_FIELDS = ('catalog-id', 'info', 'message', 'quantity', 'shipping-provider',
@@ -65,6 +81,7 @@ DEFAULT_STORE_ADDRESS = {
     'phone': '306-555-0100', 'postal-code': 'S6J1N2', 'region': 'Saskatchewan',
     'region-code': 'SK', 'street-address-1': '1 Main Street North',
 }
+DEFAULT_CUSTOMER_PHONE = '306-555-0142'  # the end customer's own (shipping_customer_phone)
 DEFAULT_HOME_ADDRESS = {
     'attention-to': 'Bob Eh', 'country': 'Canada', 'country-code': 'CA', 'locality': 'Moose Jaw',
     'phone': '306-555-0199', 'postal-code': 'S6H0A1', 'region': 'Saskatchewan',
@@ -74,6 +91,13 @@ DEFAULT_HOME_ADDRESS = {
 
 def format_timestamp(epoch):
     return datetime.fromtimestamp(epoch, UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def format_reset_timestamp(epoch):
+    """X-RateLimit-Reset as rate-limiting.md shows it: UTC with seven fraction digits,
+    e.g. 2015-04-16T17:46:00.0000000Z."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S') + f'.{moment.microsecond:06d}0Z'
 
 
 class IqmetrixSimulator(Simulator):
@@ -94,6 +118,8 @@ class IqmetrixSimulator(Simulator):
         'echo_status_entries': True,  # status updates appear in the feed as the doc shows
         'requests_per_minute': None,
         'window_seconds': 60,
+        'rate_limit_reset_format': 'iso',  # documented; 'seconds': the older simulator form
+        'shipping_customer_phone': False,  # UNCONFIRMED: guide says yes, field table says no
         'clock': time.time,  # epoch seconds: token expiry and entry timestamps
     }
 
@@ -107,6 +133,7 @@ class IqmetrixSimulator(Simulator):
         self.refresh_tokens = {}  # token -> {'expires', 'client_id', 'access', 'revoked'}
         self.grants = []  # grant types issued, in order
         self.raw_feed_bodies = []  # bodies to answer the next feed requests with
+        self.throttled = []  # 429s answered: {'path', 'reset_at' (epoch seconds)}
         self.rate_limiter = None
         if self.options['requests_per_minute']:
             self.rate_limiter = FixedWindowRateLimiter(
@@ -137,7 +164,7 @@ class IqmetrixSimulator(Simulator):
                 'shipping-address': self._shipping_address(ship_to_store, address, address_type),
                 'shipping-customer': {
                     'customer-id': str(uuid.uuid4()), 'family-name': 'Eh', 'primary-name': 'Bob',
-                    'type': 'Person', **(customer or {})},
+                    'phone': DEFAULT_CUSTOMER_PHONE, 'type': 'Person', **(customer or {})},
                 'shipping-method': shipping_method,
                 'supplier-id': str(self.options['supplier_id']),
             }
@@ -204,18 +231,35 @@ class IqmetrixSimulator(Simulator):
     def check_rate_limit(self, request):
         if self.rate_limiter is None:
             return None
+        # "All rate limits are applied per service" (rate-limiting.md).
         service = 'accounts' if request.path.endswith('/oauth2/token') else 'dropship'
         decision = self.rate_limiter.hit(service)
         request.environ['simulator.rate_limit'] = decision
-        return None if decision.allowed else self.message(429, 'Too many requests')
+        if decision.allowed:
+            return None
+        self.throttled.append({'path': request.path, 'reset_at': self._reset_at(decision)})
+        # The doc's example answer: text/plain "rate limit exceeded".
+        return Response('rate limit exceeded', status=429, content_type='text/plain')
 
     def after_response(self, request, response):
         decision = request.environ.get('simulator.rate_limit')
         if decision is None:
             return
-        response.headers['X-RateLimit-Limit'] = str(decision.limit)
-        response.headers['X-RateLimit-Remaining'] = str(decision.remaining)
-        response.headers['X-RateLimit-Reset'] = str(decision.reset_seconds)
+        response.headers.update(self.rate_limit_headers(decision))
+
+    def rate_limit_headers(self, decision):
+        """The X-RateLimit-* headers of a response, in the configured form."""
+        headers = {'X-RateLimit-Limit': str(decision.limit),
+                   'X-RateLimit-Remaining': str(decision.remaining)}
+        if self.options['rate_limit_reset_format'] == 'seconds':
+            headers['X-RateLimit-Reset'] = str(decision.reset_seconds)
+        else:
+            headers['X-RateLimit-Reset'] = format_reset_timestamp(self._reset_at(decision))
+            headers['X-RateLimit-ResetSeconds'] = str(decision.reset_seconds)
+        return headers
+
+    def _reset_at(self, decision):
+        return self.options['clock']() + decision.reset_seconds
 
     def message(self, status, message):
         return self.json({'Message': message}, status=status)
@@ -328,7 +372,10 @@ class IqmetrixSimulator(Simulator):
 
     def _entry_xml(self, entry):
         stamp = format_timestamp(entry['updated'])
-        body = ORDER_XML[entry['kind']](entry['payload'])
+        if entry['kind'] == 'order-created' and self.options['shipping_customer_phone']:
+            body = order_created_xml(entry['payload'], CUSTOMER_FIELDS_WITH_PHONE)
+        else:
+            body = ORDER_XML[entry['kind']](entry['payload'])
         return (f'<entry><id>{escape(entry["entry_id"])}</id>'
                 f'<title type="text">{entry["title"]}</title>'
                 f'<published>{stamp}</published><updated>{stamp}</updated>'
@@ -468,7 +515,7 @@ def _record(name, fields, values):
         f'</{name}>'
 
 
-def order_created_xml(payload):
+def order_created_xml(payload, customer_fields=CUSTOMER_FIELDS):
     items = ''.join(_record('order-item', ORDER_ITEM_FIELDS, item) for item in payload['items'])
     return (
         '<order-created xmlns:i="http://www.w3.org/2001/XMLSchema-instance" '
@@ -478,7 +525,7 @@ def order_created_xml(payload):
         + _record('seller', SELLER_FIELDS, payload['seller'])
         + _element('ship-to-store', payload['ship-to-store'])
         + _record('shipping-address', ADDRESS_FIELDS, payload['shipping-address'])
-        + _record('shipping-customer', CUSTOMER_FIELDS, payload['shipping-customer'])
+        + _record('shipping-customer', customer_fields, payload['shipping-customer'])
         + _element('shipping-method', payload['shipping-method'])
         + _element('supplier-id', payload['supplier-id'])
         + '</order-created>'

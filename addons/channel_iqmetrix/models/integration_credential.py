@@ -58,6 +58,16 @@ class IntegrationCredential(models.Model):
         "Status For Unknown SKUs", default=str(const.STATUS_ERROR), required=True,
         help="Sent, with a message naming the SKUs, for an order that cannot be fulfilled "
         "because some SKUs match no product.")
+    iqmetrix_send_ordered = fields.Boolean(
+        "Send Ordered on Acceptance", default=True,
+        help="Tell iQmetrix Ordered (1) when an order is confirmed, so the retailer no longer "
+        "sees PendingSupplier until it ships.")
+    iqmetrix_backorder_cancel_status = fields.Selection(
+        [(str(const.STATUS_CANCELLED), "Cancelled (7)"),
+         (str(const.STATUS_BACKORDERED), "BackOrdered (3)")],
+        "Status For Cancelled Backorders", default=str(const.STATUS_CANCELLED), required=True,
+        help="Item status sent for the quantities of a cancelled backorder (or of a delivery "
+        "validated without backorder).")
     iqmetrix_default_provider = fields.Char(
         "Default Shipping Provider",
         help="ShippingProvider sent when the delivery's carrier has no mapping below; empty: "
@@ -97,10 +107,13 @@ class IntegrationCredential(models.Model):
         result = super().write(vals)
         if any(name in vals for name in TOKEN_FIELDS):
             # New client credentials or account: a refresh token issued to the old ones
-            # would be refused, and must not be tried with the new ones.
+            # would be refused, and must not be tried with the new ones; and the account
+            # deserves a new try (channel_base resumes on secrets only, not on the client
+            # id, environment or accounts URL).
             iqmetrix = self.filtered(lambda c: c.platform == const.PLATFORM)
             if iqmetrix:
                 self.env["iqmetrix.oauth.token"]._forget(iqmetrix.ids)
+                iqmetrix._clear_reconnect_needed()
         return result
 
     def unlink(self):
@@ -140,7 +153,10 @@ class IntegrationCredential(models.Model):
     def _test_connection(self):
         if self.platform != const.PLATFORM:
             return super()._test_connection()
-        page = self._iqmetrix_parse_page(IqmetrixClient(self), None)
+        # Test Connection is how a person says "try again": it may ask for a token even
+        # while scheduled syncs are paused for a refusal.
+        client = IqmetrixClient(self.with_context(iqmetrix_retry_refused_credentials=True))
+        page = self._iqmetrix_parse_page(client, None)
         return self.env._("Connected to iQmetrix: the current feed page has %s entries.",
                  len(page.entries))
 
@@ -162,12 +178,17 @@ class IntegrationCredential(models.Model):
 
     def _iqmetrix_queue_due_imports(self):
         now = fields.Datetime.now()
+        # Accounts waiting for a person to fix refused credentials are not polled: a wrong
+        # password tried every few minutes would lock the iQmetrix account.
+        candidates = self._scheduled_sync_credentials(const.PLATFORM)
+        if not candidates:
+            return 0
         self.flush_model()
         self.env.cr.execute(
             """SELECT id FROM integration_credential
-                WHERE platform = %s AND active
+                WHERE id = ANY(%s)
                   AND (iqmetrix_next_poll_at IS NULL OR iqmetrix_next_poll_at <= %s)
-                  FOR NO KEY UPDATE SKIP LOCKED""", (const.PLATFORM, now))
+                  FOR NO KEY UPDATE SKIP LOCKED""", (candidates.ids, now))
         due = self.browse([row[0] for row in self.env.cr.fetchall()])
         for credential in due:
             credential._iqmetrix_enqueue_import()
@@ -262,17 +283,22 @@ class IntegrationCredential(models.Model):
         return fresh, len(visited)
 
     def _iqmetrix_parse_page(self, client, url):
-        body = client.fetch_feed_page(url)
+        response = client.fetch_feed_response(url)
         where = client._masked(url or client.feed_url())
         try:
-            return feed.parse_feed(body)
-        except feed.FeedRefused as error:
+            return feed.parse_feed(response.content)
+        except (feed.FeedRefused, feed.FeedMalformed) as error:
+            # Keep the refused page in the API log, debug logging or not: a person needs it.
+            client._record_failed_answer(response, str(error))
+            self._iqmetrix_raise_unusable_page(where, error)
+
+    def _iqmetrix_raise_unusable_page(self, where, error):
+        if isinstance(error, feed.FeedRefused):
             raise PermanentError(self.env._("iQmetrix feed page %(url)s refused: %(error)s",
-                                   url=where, error=error)) from None
-        except feed.FeedMalformed as error:
-            # Often a truncated transfer: worth another try before a person looks at it.
-            raise TransientError(self.env._("iQmetrix feed page %(url)s is unreadable: %(error)s",
-                                   url=where, error=error)) from None
+                                            url=where, error=error))
+        # Malformed is often a truncated transfer: worth another try before a person looks.
+        raise TransientError(self.env._("iQmetrix feed page %(url)s is unreadable: %(error)s",
+                                        url=where, error=error))
 
     def _iqmetrix_save_marker(self, entries):
         if not entries:
@@ -395,7 +421,7 @@ class IntegrationCredential(models.Model):
             warnings.append(warning)
         partner, shipping = self._iqmetrix_order_partners(payload, kind, warnings)
         known, unknown = mapping.split_known_items(payload["items"], products)
-        raw_phone = mapping.customer_phone(payload)
+        raw_phone = mapping.customer_phone(payload, kind)
         phone = normalize_phone(raw_phone, address.get("country_code"))
         if raw_phone and not phone:
             warnings.append(self.env._("Customer phone %r is not a valid number; kept as given.",
@@ -422,6 +448,10 @@ class IntegrationCredential(models.Model):
             "iqmetrix_customer_phone": phone or raw_phone,
             "iqmetrix_shipping_method": payload.get("shipping_method"),
             "iqmetrix_unknown_skus": unknown_skus or False,
+            "iqmetrix_items": json.dumps([
+                {"sku": item["sku"], "quantity": item["quantity"],
+                 "catalog_id": item.get("catalog_id"), "description": item.get("description")}
+                for item in payload["items"]]),
             "iqmetrix_import_warnings": "\n".join(warnings) or False,
             "order_line": [self._iqmetrix_line_command(item, products[item["sku"]])
                            for item in known]
@@ -455,11 +485,13 @@ class IntegrationCredential(models.Model):
         name = mapping.customer_name(customer, fallback=address.get("attention_to")) \
             or self.env._("iQmetrix customer")
         if kind == mapping.CUSTOMER:
-            vals = mapping_model._address_values(mapping.partner_address(address, name), warnings)
+            vals = mapping_model._address_values(mapping.partner_address(
+                address, name, phone=mapping.customer_phone(payload, kind)), warnings)
             partner = self._iqmetrix_customer_partner(customer.get("customer_id"), vals)
             return partner, mapping_model._find_or_create_delivery(partner, vals)
+        # The store's phone (the shipping address's) stays with the store.
         customer_vals = mapping_model._address_values(
-            {"name": name, "phone": mapping.customer_phone(payload),
+            {"name": name, "phone": mapping.customer_phone(payload, kind),
              "country": address.get("country_code")}, warnings)
         partner = self._iqmetrix_customer_partner(customer.get("customer_id"), customer_vals)
         store_vals = mapping_model._address_values(mapping.partner_address(
@@ -500,19 +532,27 @@ class IntegrationCredential(models.Model):
     # ------------------------------------------------------------------ other entries
 
     def _iqmetrix_apply_status_entry(self, entry):
-        """An order-status-updated entry (our own updates, or ones made in iQmetrix): keep
-        its tracking numbers so later updates resend them instead of overwriting them."""
+        """An order-status-updated entry (our own updates echoed, or ones another system of
+        the supplier made): numbers Odoo never sent are kept so later updates resend them
+        instead of overwriting them; our own (even a since withdrawn one) are not."""
         order = self.env["sale.order"].search([
             ("channel_credential_id", "=", self.id),
             ("channel_external_id", "=", entry.order_id)], limit=1)
         if not order:
             return
+        # Wait for a push of this order to commit: until then its numbers are not in the
+        # history, and its echo would pass for another system's numbers.
+        self.env.cr.execute("SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE",
+                            [order.id])
+        order.invalidate_recordset(["iqmetrix_tracking_history",
+                                    "iqmetrix_foreign_tracking_numbers"])
         items = entry.payload.get("items") or []
-        numbers = mapping.merge_tracking_numbers(
-            order.iqmetrix_tracking_numbers, [item.get("tracking_info") for item in items])
+        foreign = mapping.foreign_tracking_numbers(
+            order.iqmetrix_foreign_tracking_numbers,
+            [item.get("tracking_info") for item in items], order.iqmetrix_tracking_history)
         statuses = ", ".join(dict.fromkeys(item["status"] for item in items if item.get("status")))
         order.write({
-            "iqmetrix_tracking_numbers": ",".join(numbers) or False,
+            "iqmetrix_foreign_tracking_numbers": ",".join(foreign) or False,
             "iqmetrix_platform_status": statuses or order.iqmetrix_platform_status,
         })
 

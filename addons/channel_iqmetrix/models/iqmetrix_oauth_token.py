@@ -56,6 +56,7 @@ class IqmetrixOauthToken(models.Model):
         cached = _PROCESS_CACHE.get(key)
         if cached and cached[1] > time.time() + const.ACCESS_TOKEN_MARGIN_SECONDS:
             return cached[0]
+        refused = None
         with independent_cursor(self.env, lock_timeout_ms=60000) as cr:
             cr.execute("SELECT pg_advisory_xact_lock(%s, %s)",
                        (TOKEN_LOCK_NAMESPACE, credential_id))
@@ -67,32 +68,50 @@ class IqmetrixOauthToken(models.Model):
             if access and _epoch(access_expires) > time.time() + const.ACCESS_TOKEN_MARGIN_SECONDS:
                 _PROCESS_CACHE[key] = (access, _epoch(access_expires))
                 return access
-            answer, grant_type = self._renew(client, refresh, _epoch(refresh_expires))
-            now = time.time()
-            access = answer["access_token"]
-            access_expires = now + float(answer.get("expires_in") or 3600)
-            refresh_expires = now + const.REFRESH_TOKEN_LIFETIME_SECONDS \
-                - const.REFRESH_TOKEN_MARGIN_SECONDS
-            cr.execute(
-                """INSERT INTO iqmetrix_oauth_token
-                       (credential_ref, access_token, access_expires_at, refresh_token,
-                        refresh_expires_at, grant_type, create_date, write_date)
-                   VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'utc',
-                           now() at time zone 'utc')
-                   ON CONFLICT (credential_ref) DO UPDATE SET
-                       access_token = EXCLUDED.access_token,
-                       access_expires_at = EXCLUDED.access_expires_at,
-                       refresh_token = EXCLUDED.refresh_token,
-                       refresh_expires_at = EXCLUDED.refresh_expires_at,
-                       grant_type = EXCLUDED.grant_type,
-                       write_date = EXCLUDED.write_date""",
-                (credential_id, access, _naive_utc(access_expires),
-                 answer.get("refresh_token"), _naive_utc(refresh_expires), grant_type),
-            )
+            try:
+                answer, grant_type = self._renew(client, refresh, _epoch(refresh_expires))
+            except AuthError as error:
+                # Refused: keep no token of the refused credentials (a used or revoked
+                # refresh token would only earn another refusal on the next try). The
+                # deletion commits with the cursor; the error is raised after.
+                cr.execute("DELETE FROM iqmetrix_oauth_token WHERE credential_ref = %s",
+                           (credential_id,))
+                refused = error
+            else:
+                access, access_expires = self._store(cr, credential_id, answer, grant_type)
+        if refused:
+            _PROCESS_CACHE.pop(key, None)
+            raise refused
         _PROCESS_CACHE[key] = (access, access_expires)
         return access
 
+    def _store(self, cr, credential_id, answer, grant_type):
+        """Save a grant's tokens (one UPSERT); returns (access token, expiry epoch)."""
+        now = time.time()
+        access = answer["access_token"]
+        access_expires = now + float(answer.get("expires_in") or 3600)
+        refresh_expires = now + const.REFRESH_TOKEN_LIFETIME_SECONDS \
+            - const.REFRESH_TOKEN_MARGIN_SECONDS
+        cr.execute(
+            """INSERT INTO iqmetrix_oauth_token
+                   (credential_ref, access_token, access_expires_at, refresh_token,
+                    refresh_expires_at, grant_type, create_date, write_date)
+               VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'utc',
+                       now() at time zone 'utc')
+               ON CONFLICT (credential_ref) DO UPDATE SET
+                   access_token = EXCLUDED.access_token,
+                   access_expires_at = EXCLUDED.access_expires_at,
+                   refresh_token = EXCLUDED.refresh_token,
+                   refresh_expires_at = EXCLUDED.refresh_expires_at,
+                   grant_type = EXCLUDED.grant_type,
+                   write_date = EXCLUDED.write_date""",
+            (credential_id, access, _naive_utc(access_expires),
+             answer.get("refresh_token"), _naive_utc(refresh_expires), grant_type),
+        )
+        return access, access_expires
+
     def _renew(self, client, refresh_token, refresh_expires):
+        self._check_not_refused(client.credential)
         if refresh_token and refresh_expires > time.time():
             try:
                 return client.refresh_grant(refresh_token), "refresh_token"
@@ -101,6 +120,17 @@ class IqmetrixOauthToken(models.Model):
                 _logger.info("iQmetrix credential %s: refresh refused (%s); password grant",
                              client.credential.id, error.message)
         return client.password_grant(), "password"
+
+    def _check_not_refused(self, credential):
+        """No grant for credentials iQmetrix refused: a job queued while the account
+        waits for a person (a status push) fails at once instead of trying the wrong
+        password again, which could lock the account. Test Connection may retry."""
+        if credential.reconnect_needed and not credential.env.context.get(
+                "iqmetrix_retry_refused_credentials"):
+            raise AuthError(credential.env._(
+                "Reconnect needed: iQmetrix refused these credentials (%(reason)s). Fix "
+                "them or use Test Connection; no token is asked for until then.",
+                reason=credential.reconnect_reason or "-"))
 
     def _discard_access_token(self, credential_id, token):
         """Forget ``token`` if it is still the stored one; keep the refresh token."""

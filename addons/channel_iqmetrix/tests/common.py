@@ -21,6 +21,7 @@ PASSWORD = "supplier-pass-93c1d2e4"
 
 class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
     simulator_options = {}
+    credential_values = {}  # committed with the credential (no row lock held by the test)
 
     @classmethod
     def setUpClass(cls):
@@ -33,7 +34,7 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
             "iqmetrix_supplier_id": "60455", "iqmetrix_client_id": "iqm-client",
             "iqmetrix_client_secret": CLIENT_SECRET, "iqmetrix_username": USERNAME,
             "iqmetrix_password": PASSWORD, "request_timeout": 10,
-            "iqmetrix_feed_start_at": datetime(2000, 1, 1),
+            "iqmetrix_feed_start_at": datetime(2000, 1, 1), **cls.credential_values,
         })
         super().setUpClass()
         cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
@@ -84,9 +85,9 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
         cursor = self.credential._get_cursor("notifications")
         return cursor.value if cursor else None
 
-    def ship(self, order, quantities, tracking, carrier=None):
+    def ship(self, order, quantities, tracking, carrier=None, backorder=True):
         """Validate the order's open delivery with {product: quantity}; the rest stays in a
-        backorder."""
+        backorder (or, with backorder=False, is cancelled: "No Backorder")."""
         picking = order.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel"))
         self.assertEqual(len(picking), 1, "one open delivery expected")
@@ -95,9 +96,27 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
         for move in picking.move_ids:
             move.quantity = quantities.get(move.product_id, 0)
             move.picked = True
-        picking.with_context(skip_backorder=True).button_validate()
+        context = {"skip_backorder": True}
+        if not backorder:
+            context["picking_ids_not_to_backorder"] = picking.ids
+        picking.with_context(**context).button_validate()
         self.assertEqual(picking.state, "done")
         return picking
+
+    def open_delivery(self, order):
+        return order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel"))
+
+    def last_body(self, order):
+        return self.sim.updates_for(order.channel_external_id)[-1]["body"]
+
+    def sent_tracking(self, order):
+        """Every TrackingInfo value iQmetrix was sent for the order, in order."""
+        values = []
+        for update in self.sim.updates_for(order.channel_external_id):
+            body = update["body"]
+            values += [item.get("TrackingInfo") for item in body.get("ItemInformation", [body])]
+        return [value for value in values if value is not None]
 
     def external_update(self, order_id, endpoint, body):
         """A status update made by another system of the supplier (it reaches the feed)."""
@@ -140,3 +159,22 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
                            "WHERE credential_ref = %s",
                            (now + timedelta(seconds=refresh_in), self.credential_id))
             cr.commit()  # pylint: disable=invalid-commit
+
+
+class IqmetrixStatusCase(IqmetrixCase):
+    """Orders imported and confirmed, a carrier mapped to the Purolator provider."""
+
+    def setUp(self):
+        super().setUp()
+        ground = self.env["product.product"].create({"name": "Ground", "type": "service"})
+        self.carrier = self.env["delivery.carrier"].create(
+            {"name": "Purolator Ground", "product_id": ground.id})
+        self.credential.iqmetrix_carrier_map_ids = [
+            (0, 0, {"carrier_id": self.carrier.id, "shipping_provider": "Purolator"})]
+
+    def imported(self, items):
+        order_id = self.sim.add_order(items=items)
+        self.import_feed()
+        order = self.order_for(order_id)
+        self.assertEqual(order.state, "sale")
+        return order

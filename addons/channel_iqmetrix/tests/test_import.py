@@ -15,6 +15,9 @@ HOME = {"street-address-1": "742 Evergreen Terrace", "locality": "Moose Jaw",
 
 @tagged("post_install", "-at_install")
 class TestFeedImport(IqmetrixCase):
+    # These tests read the feed: the echo of the Ordered sent on acceptance would add
+    # entries to every count. Ordered itself is tested in test_status.
+    credential_values = {"iqmetrix_send_ordered": False}
 
     def test_first_run_imports_orders_oldest_first_and_sets_marker(self):
         carrier_product = self.env["product.product"].create(
@@ -196,7 +199,8 @@ class TestFeedImport(IqmetrixCase):
         self.assertEqual((result["status_updates"], result.get("created", 0)), (1, 0))
         self.assertEqual(len(self.orders()), 1)
         order = self.order_for(order_id)
-        self.assertEqual(order.iqmetrix_tracking_numbers, "EXT-1")
+        self.assertEqual(order.iqmetrix_foreign_tracking_numbers, "EXT-1",
+                         "another system's number, kept for every later update")
         self.assertEqual(order.iqmetrix_platform_status, "Other")
 
     def test_unknown_sku_is_flagged_reported_and_does_not_block_the_feed(self):
@@ -290,3 +294,54 @@ class TestFeedImport(IqmetrixCase):
         self.sim.add_order(items=[{"sku": "CASE-1"}])
         action = self.credential.action_test_connection()
         self.assertIn("1 entries", action["params"]["message"])
+
+    def test_confirmation_keeps_the_feed_order_date(self):
+        placed = datetime(2024, 3, 1, 10, 30, tzinfo=UTC)
+        auto = self.sim.add_order(items=[{"sku": "CASE-1"}], updated=placed.timestamp())
+        flagged = self.sim.add_order(items=[{"sku": "CASE-1"}, {"sku": "LATER-1"}],
+                                     updated=placed.timestamp())
+        self.import_feed()
+        order = self.order_for(auto)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.date_order, datetime(2024, 3, 1, 10, 30))
+        # Confirmed by a person later, after the SKU is sorted out: still the feed's date.
+        later = self.order_for(flagged)
+        self.env["product.product"].create({"name": "Later", "default_code": "LATER-1"})
+        later.action_confirm()
+        self.assertEqual(later.state, "sale")
+        self.assertEqual(later.date_order, datetime(2024, 3, 1, 10, 30))
+
+    def test_store_phone_stays_with_the_store(self):
+        order_id = self.sim.add_order(items=[{"sku": "CASE-1"}], ship_to_store=True,
+                                      seller={"company-id": "700", "location-id": "701"})
+        self.import_feed()
+        order = self.order_for(order_id)
+        self.assertEqual(order.iqmetrix_delivery_kind, "store")
+        self.assertFalse(order.partner_id.phone, "the feed gives no phone of the customer")
+        self.assertFalse(order.iqmetrix_customer_phone)
+        self.assertEqual(order.partner_shipping_id.phone, "+13065550100")
+        self.assertEqual(order.partner_shipping_id.parent_id.phone, "+13065550100")
+        self.assertNotIn("not a valid number", order.iqmetrix_import_warnings or "")
+
+
+@tagged("post_install", "-at_install")
+class TestShippingCustomerPhone(IqmetrixCase):
+    """The variant where shipping-customer carries the end customer's <phone> (the guide's
+    wording; the field table lists none)."""
+
+    simulator_options = {"shipping_customer_phone": True}
+    credential_values = {"iqmetrix_send_ordered": False}
+
+    def test_customer_phone_from_shipping_customer(self):
+        store = self.sim.add_order(items=[{"sku": "CASE-1"}], ship_to_store=True,
+                                   seller={"company-id": "800", "location-id": "801"})
+        home = self.sim.add_order(items=[{"sku": "CASE-1"}], customer={"phone": "3065550123"})
+        self.import_feed()
+        store_order = self.order_for(store)
+        self.assertEqual(store_order.partner_id.phone, "+13065550142")
+        self.assertEqual(store_order.iqmetrix_customer_phone, "+13065550142")
+        self.assertEqual(store_order.partner_shipping_id.phone, "+13065550100", "the store's")
+        home_order = self.order_for(home)
+        self.assertEqual(home_order.iqmetrix_customer_phone, "+13065550123",
+                         "the customer's own phone before the address's")
+        self.assertEqual(home_order.partner_id.phone, "+13065550123")

@@ -2,6 +2,8 @@ import requests
 
 from odoo.tests import tagged
 
+from odoo.addons.channel_base.exceptions import AuthError, PermanentError
+
 from ..client import IqmetrixClient
 from .common import CLIENT_SECRET, PASSWORD, USERNAME, IqmetrixCase
 
@@ -96,3 +98,103 @@ class TestOauth(IqmetrixCase):
             dump = " ".join(str(value) for value in log.values())
             for token in tokens:
                 self.assertNotIn(token, dump)
+
+    # ------------------------------------------------------------------ refused credentials
+
+    def change_password_on_iqmetrix(self, password):
+        self.addCleanup(self.sim.options.__setitem__, "password", self.sim.options["password"])
+        self.sim.options["password"] = password
+
+    def password_grant_attempts(self):
+        return [r for r in self.sim.requests
+                if r.path == "/v1/oauth2/token" and b"grant_type=password" in r.body]
+
+    def import_jobs(self):
+        return self.env["sync.job"].search([("operation", "=", "iqmetrix.import_feed"),
+                                            ("credential_id", "=", self.credential_id)])
+
+    def poll(self):
+        """One cron run with the credential due, then the queue."""
+        self.credential.iqmetrix_next_poll_at = False
+        self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
+        self.run_jobs()
+
+    def test_wrong_password_pauses_polling_until_fixed(self):
+        self.credential.iqmetrix_password = "wrong-password-77"
+        self.poll()
+        job = self.import_jobs()
+        self.assertEqual((job.state, job.error_kind), ("failed", "auth"))
+        self.assertTrue(self.credential.reconnect_needed)
+        self.assertIn("invalid_grant", self.credential.reconnect_reason)
+        refused = len(self.password_grant_attempts())
+        self.assertLessEqual(refused, 2, "one try and the queue's one refresh, no more")
+        self.assertFalse(self.stored_tokens(), "nothing of the refused credentials is kept")
+
+        self.poll()  # the next cron run: nothing queued, nothing asked of iQmetrix
+        self.assertEqual(self.import_jobs(), job)
+        self.assertEqual(len(self.password_grant_attempts()), refused)
+
+        # A job queued meanwhile (a manual fetch, a status push) fails without a grant.
+        self.credential._iqmetrix_enqueue_import()
+        self.run_jobs()
+        manual = self.import_jobs() - job
+        self.assertEqual((manual.state, manual.error_kind), ("failed", "auth"))
+        self.assertIn("Reconnect needed", manual.last_error)
+        self.assertEqual(len(self.password_grant_attempts()), refused)
+
+        self.credential.iqmetrix_password = PASSWORD
+        self.assertFalse(self.credential.reconnect_needed, "new credentials: try again")
+        self.poll()
+        fixed = self.import_jobs() - job - manual
+        self.assertEqual(fixed.state, "done", fixed.last_error)
+        self.assertEqual(self.sim.grants, ["password"])
+
+    def test_test_connection_retries_and_clears_the_flag(self):
+        self.credential.iqmetrix_password = "wrong-password-77"
+        self.poll()
+        self.assertTrue(self.credential.reconnect_needed)
+        # Fixed on iQmetrix's side (e.g. the password reset there to ours).
+        self.change_password_on_iqmetrix("wrong-password-77")
+        self.credential.action_test_connection()
+        self.assertFalse(self.credential.reconnect_needed)
+        self.assertEqual(self.sim.grants, ["password"])
+
+    def test_refused_client_is_an_auth_error(self):
+        self.credential.iqmetrix_client_secret = "not-the-secret"
+        with self.assertRaises(AuthError) as refused:
+            self.fetch()
+        self.assertIn("invalid_client", refused.exception.message)
+
+    def test_unsupported_grant_is_our_bug_not_a_refusal(self):
+        with self.assertRaises(PermanentError) as error:
+            self.client()._token_request("client_credentials", {
+                "grant_type": "client_credentials", "client_id": "iqm-client"})
+        self.assertNotIsInstance(error.exception, AuthError)
+        self.assertIn("unsupported_grant_type", error.exception.message)
+
+    def test_refused_renewal_keeps_no_token(self):
+        self.fetch()
+        self.assertTrue(self.stored_tokens())
+        self.set_stored_token_expiry(access_in=-10)
+        self.sim.expire_refresh_tokens()
+        self.change_password_on_iqmetrix("changed-on-iqmetrix")
+        with self.assertRaises(AuthError):
+            self.fetch()
+        self.assertFalse(self.stored_tokens(), "the refused refresh token is not tried again")
+        refresh_tries = [r for r in self.sim.requests if b"grant_type=refresh_token" in r.body]
+        with self.assertRaises(AuthError):
+            self.fetch()
+        self.assertEqual(
+            len([r for r in self.sim.requests if b"grant_type=refresh_token" in r.body]),
+            len(refresh_tries))
+
+    def test_token_refused_by_the_api_is_not_kept(self):
+        self.fetch()
+        self.sim.inject("unauthorized", count=2, path="/v1/Suppliers(60455)/Notifications")
+        with self.assertRaises(AuthError):
+            self.fetch()  # 401, renewed, 401 again
+        self.assertEqual(self.sim.grants, ["password", "refresh_token"])
+        self.assertFalse(self.stored_tokens()["access_token"],
+                         "the access token iQmetrix refused is not cached")
+        self.fetch()
+        self.assertEqual(self.sim.grants, ["password", "refresh_token", "refresh_token"])

@@ -174,6 +174,7 @@ class TestLowercaseRateHeaders(ShipStationTestMixin, TransactionCase):
                    "window_seconds": 2}
 
     def test_window_is_learnt_from_lowercase_headers(self):
+        self.credential.debug_logging = True  # successful exchanges keep headers only then
         client = ShipStationClient(self.credential)
         for _index in range(8):
             client.ping()
