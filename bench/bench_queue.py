@@ -1,7 +1,10 @@
-"""Throughput of the sync.job runner on no-op jobs, one worker and several in parallel,
-and the claim overhead per job. Jobs are committed, as in production."""
+"""What one runner cron thread does, in process: drain N committed no-op jobs with
+``sync.job._run_due_jobs`` (claim, run, commit, one job at a time) and the claim's share
+of it. Parallel draining is measured in production shape (odoo-bin with cron workers,
+one and two processes) by ``bench/bench_runner.py``; no figure here describes a
+configuration production does not run."""
 
-import multiprocessing
+import threading
 import time
 
 from bench.common import arguments, environment, load_registry, print_row
@@ -10,93 +13,56 @@ from bench.common import arguments, environment, load_registry, print_row
 def enqueue_noops(registry, count):
     with environment(registry, commit=True) as env:
         env["sync.job"]._enqueue_many([{"operation": "noop"} for _ in range(count)])
+        env.cr.execute("UPDATE sync_job SET next_attempt_at = next_attempt_at - interval '1s'"
+                       " WHERE operation = 'noop' AND state = 'pending'")
 
 
-def drain(config, database, batch_size, queue=None, start_signal=None, ready=None):
-    registry = load_registry(config, database)
-    if start_signal is not None:  # load Odoo first, then start together
-        ready.release()
-        start_signal.wait()
+def drain(registry):
     started = time.perf_counter()
     with environment(registry, commit=True) as env:
-        done = env["sync.job"]._run_due_jobs(batch_size=batch_size, time_budget=600)
-    elapsed = time.perf_counter() - started
-    if queue is not None:
-        queue.put((done, elapsed))
-    return done, elapsed
+        done = env["sync.job"]._run_due_jobs(time_budget=600)
+    return done, time.perf_counter() - started
 
 
-def claim_overhead(registry, count, batch_size):
-    """Seconds spent claiming (UPDATE … FOR UPDATE SKIP LOCKED + commit) per job."""
+def claim_only(registry, count):
+    """Seconds per job spent claiming (one statement + its commit), slot given back."""
     enqueue_noops(registry, count)
-    spent = 0.0
-    claimed = 0
     with environment(registry, commit=True) as env:
         Job = env["sync.job"]
+        started = time.perf_counter()
+        claimed, slot = 0, None
         while True:
-            started = time.perf_counter()
-            ids = Job._claim_due_job_ids(env.cr, batch_size, "bench")
-            env.cr.commit()
-            spent += time.perf_counter() - started
-            if not ids:
+            result = Job._claim_next_job("bench", release=slot)
+            if not result:
                 break
-            claimed += len(ids)
-            env.cr.execute("UPDATE sync_job SET state = 'done' WHERE id = ANY(%s)", (ids,))
-            env.cr.commit()
-    return spent / max(claimed, 1)
+            job, slot = result
+            claimed += 1
+        elapsed = time.perf_counter() - started
+        env.cr.execute("UPDATE sync_job SET state = 'done' WHERE operation = 'noop'")
+    return claimed, elapsed
 
 
-def cleanup(registry):
+def clean(registry):
     with environment(registry, commit=True) as env:
         env.cr.execute("DELETE FROM sync_job WHERE operation = 'noop'")
 
 
 def main():
-    args = arguments(__doc__, jobs=(2000, "no-op jobs per run"), batch=(50, "claim batch size"),
-                     workers=(2, "parallel worker processes for the second run"))
+    args = arguments(__doc__, jobs=(2000, "no-op jobs"))
+    threading.current_thread().testing = False
     registry = load_registry(args.config, args.database)
-    cleanup(registry)
-
+    clean(registry)
     enqueue_noops(registry, args.jobs)
-    done, elapsed = drain(args.config, args.database, args.batch)
-    print(f"sync.job runner, {args.jobs} no-op jobs, batch {args.batch}")
-    print_row("1 worker: jobs done", done)
-    print_row("1 worker: jobs/s", done / elapsed, "jobs/s")
-
-    enqueue_noops(registry, args.jobs)
-    # Separate processes (spawned, so no database connection is shared), each its own
-    # Odoo registry and connection pool, as separate Odoo workers or hosts would be.
-    results, start_signal = multiprocessing.Queue(), multiprocessing.Event()
-    ready = multiprocessing.Semaphore(0)
-    processes = [
-        multiprocessing.Process(target=drain, args=(args.config, args.database, args.batch,
-                                                    results, start_signal, ready))
-        for _ in range(args.workers)
-    ]
-    for process in processes:
-        process.start()
-    for _process in processes:
-        ready.acquire()
-    started = time.perf_counter()
-    start_signal.set()
-    per_worker = [results.get() for _ in processes]
-    wall = time.perf_counter() - started
-    for process in processes:
-        process.join()
-    total = sum(done for done, _elapsed in per_worker)
-    with environment(registry) as env:
-        env.cr.execute("SELECT count(*) FROM sync_job WHERE operation = 'noop' AND attempts > 1")
-        run_twice = env.cr.fetchone()[0]
-    print_row(f"{args.workers} workers: jobs done (each once: expect {args.jobs})", total)
-    print_row(f"{args.workers} workers: jobs/s", total / wall, "jobs/s")
-    print_row(f"{args.workers} workers: jobs run more than once (expect 0)", run_twice)
-    print_row("claim overhead per job", 1000 * claim_overhead(registry, args.jobs, args.batch),
-              "ms")
-    cleanup(registry)
-    print("reference: OCA queue_job 18.0, 2 workers, same kind of machine: 56.9 jobs/s "
-          "(BENCHMARKS.md); published laptop figure with 8 workers: ~150 jobs/s")
+    done, seconds = drain(registry)
+    clean(registry)
+    claimed, claim_seconds = claim_only(registry, args.jobs)
+    clean(registry)
+    print(f"{args.jobs} committed no-op jobs, one runner loop in process")
+    print_row("jobs done", done)
+    print_row("jobs/s", done / seconds, "jobs/s")
+    print_row("ms per job", seconds * 1000 / max(done, 1), "ms")
+    print_row("of which claiming: ms per job", claim_seconds * 1000 / max(claimed, 1), "ms")
 
 
 if __name__ == "__main__":
-    multiprocessing.set_start_method("spawn")
     main()

@@ -5,16 +5,16 @@ Needs a database where OCA ``queue_job`` (18.0) is installed next to channel_bas
 config whose ``server_wide_modules`` include ``queue_job`` with ``[queue_job] channels =
 root:<workers>``. The bench starts odoo-bin with that many HTTP workers (queue_job's job
 runner dispatches jobs to them), enqueues the jobs, and times until every job is done; then
-it drains the same number of sync.job no-op jobs with the same number of worker processes.
+it drains the same number of sync.job no-op jobs with one odoo-bin whose cron workers (as
+many as queue_job's HTTP workers) run the runner crons: both in their production shape.
 """
 
-import multiprocessing
 import os
 import subprocess
 import sys
 import time
 
-from bench.bench_queue import drain, enqueue_noops
+from bench.bench_runner import drain_with_processes
 from bench.bench_webhook import free_port
 from bench.common import arguments, environment, load_registry, print_row
 
@@ -52,45 +52,29 @@ def queue_job_run(config, database, registry, jobs, workers):
         server.wait(30)
 
 
-def sync_job_run(config, database, registry, jobs, workers, batch):
-    enqueue_noops(registry, jobs)
-    results, start_signal = multiprocessing.Queue(), multiprocessing.Event()
-    ready = multiprocessing.Semaphore(0)
-    processes = [multiprocessing.Process(
-        target=drain, args=(config, database, batch, results, start_signal, ready))
-        for _ in range(workers)]
-    for process in processes:
-        process.start()
-    for _process in processes:
-        ready.acquire()
-    started = time.perf_counter()
-    start_signal.set()
-    done = sum(results.get()[0] for _ in processes)
-    elapsed = time.perf_counter() - started
-    for process in processes:
-        process.join()
-    with environment(registry, commit=True) as env:
-        env.cr.execute("DELETE FROM sync_job WHERE operation = 'noop'")
-    return done, elapsed
+def sync_job_run(config, database, registry, jobs, workers):
+    """Our runner in its production shape: one odoo-bin whose cron workers drain the
+    queue (as many as queue_job gets HTTP workers), timed from the enqueue commit."""
+    rate, _processes = drain_with_processes(config, database, registry, jobs, processes=1,
+                                            cron_workers=workers)
+    return jobs, jobs / rate
 
 
 def main():
-    args = arguments(__doc__, jobs=(2000, "no-op jobs"), workers=(2, "workers"),
-                     batch=(50, "sync.job claim batch"))
+    args = arguments(__doc__, jobs=(2000, "no-op jobs"), workers=(2, "workers"))
     registry = load_registry(args.config, args.database)
     qj_done, qj_seconds, qj_enqueue = queue_job_run(args.config, args.database, registry, args.jobs,
                                         args.workers)
     sj_done, sj_seconds = sync_job_run(args.config, args.database, registry, args.jobs,
-                                       args.workers, args.batch)
+                                       args.workers)
     print(f"{args.jobs} no-op jobs, {args.workers} workers, same machine, same run")
     print_row("OCA queue_job: jobs done", qj_done)
     print_row("OCA queue_job: enqueue (with_delay) s", qj_enqueue, "s")
     print_row("OCA queue_job: jobs/s (enqueued to last done)", qj_done / qj_seconds, "jobs/s")
     print_row("sync.job: jobs done", sj_done)
-    print_row("sync.job: jobs/s", sj_done / sj_seconds, "jobs/s")
+    print_row("sync.job (odoo-bin cron workers): jobs/s", sj_done / sj_seconds, "jobs/s")
     print_row("ratio sync.job / queue_job", (sj_done / sj_seconds) / (qj_done / qj_seconds))
 
 
 if __name__ == "__main__":
-    multiprocessing.set_start_method("spawn")
     main()

@@ -116,9 +116,10 @@ def per_job_transaction_cost(registry, jobs):
 
 # ---------------------------------------------------------------------------- production shape
 
-def drain_with_processes(config, database, registry, jobs, processes):
+def drain_with_processes(config, database, registry, jobs, processes, cron_workers=2):
     clean(registry)
-    servers = [start_odoo(config, database) for _ in range(processes)]
+    servers = [start_odoo(config, database, cron_workers=cron_workers)
+               for _ in range(processes)]
     try:
         time.sleep(2)
         started = time.perf_counter()
