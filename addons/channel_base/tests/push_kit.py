@@ -46,12 +46,9 @@ class PushIdempotencyKit:
         self.assertEqual(job.state, "pending")
         job.write({"state": "running", "attempts": 1, "worker": "doomed",
                    "started_at": fields.Datetime.now() - timedelta(hours=1)})
-        try:
-            with self.env.cr.savepoint():
-                job._execute()  # the platform answers 2xx ...
-                raise _WorkerDied  # ... and the worker dies before our commit
-        except _WorkerDied:
-            pass
+        with self.assertRaises(_WorkerDied), self.env.cr.savepoint():
+            job._execute()  # the platform answers 2xx ...
+            raise _WorkerDied  # ... and the worker dies before our commit
         self.env.invalidate_all()
         self.assertEqual(self._push_kit_remote_copies(job), 1,
                          "the platform received the push before the crash")
