@@ -23,6 +23,10 @@ LANE_SYSTEM = "system"
 LANE_LOCK_PREFIX = "sync.job lane "
 #: Rows one claim looks at (and locks for a moment): enough to step over a full lane.
 CLAIM_CANDIDATES = 8
+#: Columns the claim returns for the cache: what running a job reads first.
+CLAIM_PREFETCH = ("operation", "credential_id", "res_model", "res_id", "payload", "state",
+                  "attempts", "max_attempts", "auth_refreshed", "name", "worker",
+                  "started_at", "lane", "parent_id")
 RUNNER_CRON_XMLIDS = [f"channel_base.ir_cron_sync_job_runner{suffix}"
                       for suffix in ("", "_2", "_3", "_4")]
 STATES = [
@@ -70,13 +74,13 @@ class SyncJob(models.Model):
     platform = fields.Selection(related="credential_id.platform", store=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     operation = fields.Char(required=True, index=True, readonly=True)
-    res_model = fields.Char("Record Model", index=True, readonly=True)
+    res_model = fields.Char("Record Model", readonly=True)  # sync_job_res_idx covers it
     res_id = fields.Many2oneReference("Record ID", model_field="res_model", readonly=True)
     payload = fields.Json(readonly=True)
     payload_text = fields.Text("Payload (JSON)", compute="_compute_payload_text")
     dedup_key = fields.Char(readonly=True, copy=False)
     lane = fields.Char(
-        readonly=True, index=True, default=LANE_SYSTEM,
+        readonly=True, default=LANE_SYSTEM,
         help="Jobs of one lane share its capacity (by default the account's 'Parallel "
         "jobs'): a slow or rate-limited account never delays another one.")
     parent_id = fields.Many2one(
@@ -114,6 +118,9 @@ class SyncJob(models.Model):
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS sync_job_res_idx ON sync_job (res_model, res_id)"
         )
+        # Every index costs each claim and each outcome; these two were never searched.
+        self.env.cr.execute(
+            "DROP INDEX IF EXISTS sync_job__res_model_index, sync_job__lane_index")
 
     @api.depends("name", "operation", "res_model", "res_id")
     def _compute_display_label(self):
@@ -297,8 +304,9 @@ class SyncJob(models.Model):
                     cr, worker, candidates, skip_lanes, job_ids, system_capacity,
                     first=not round_number, release=None if round_number else release)
                 if claimed:
-                    job_id, lane, slot, has_children = claimed
+                    job_id, lane, slot, has_children, *values = claimed
                     job = self.browse(job_id)
+                    job._cache_claimed_values(values)
                     if has_children:
                         job = job.with_context(sync_job_has_children=True)
                     return job, (lane, slot)
@@ -311,6 +319,14 @@ class SyncJob(models.Model):
             if not _in_test_mode():
                 cr.commit()  # pylint: disable=invalid-commit
             self.invalidate_model(["state", "attempts", "started_at", "worker", "worker_pid"])
+
+    def _cache_claimed_values(self, values):
+        """What the claim returned is what running the job reads first: put it in the
+        cache instead of reading the row again."""
+        for name, value in zip(CLAIM_PREFETCH, values, strict=True):
+            field = self._fields[name]
+            self.env.cache.update(self, field, [field.convert_to_cache(value, self,
+                                                                       validate=False)])
 
     def _candidate_filter(self, skip_lanes, job_ids):
         """WHERE clause (over alias ``j``) and its parameters for claimable jobs."""
@@ -342,21 +358,20 @@ class SyncJob(models.Model):
         cr.execute(
             f"""{prefix}
             WITH candidate AS (
-                SELECT j.id, COALESCE(j.lane, '{LANE_SYSTEM}') AS lane,
-                       CASE WHEN c.id IS NULL THEN %s
-                            ELSE GREATEST(COALESCE(c.job_concurrency, 1), 1) END AS capacity,
-                       j.priority, j.next_attempt_at
+                SELECT j.id, COALESCE(j.lane, '{LANE_SYSTEM}') AS lane, j.credential_id
                   FROM sync_job j
-             LEFT JOIN integration_credential c ON c.id = j.credential_id
                  WHERE {where}
               ORDER BY j.priority DESC, j.next_attempt_at, j.id
                  LIMIT %s
-            FOR UPDATE OF j SKIP LOCKED
+            FOR UPDATE SKIP LOCKED
             ), pick AS (
                 SELECT candidate.id, candidate.lane, slot.n AS slot
                   FROM candidate
             CROSS JOIN LATERAL (
-                       SELECT n FROM generate_series(0, candidate.capacity - 1) AS n
+                       SELECT n FROM generate_series(0, COALESCE(
+                                  (SELECT GREATEST(COALESCE(c.job_concurrency, 1), 1)
+                                     FROM integration_credential c
+                                    WHERE c.id = candidate.credential_id), %s) - 1) AS n
                         WHERE pg_try_advisory_lock(hashtext(%s || candidate.lane), n)
                         LIMIT 1) AS slot
                  LIMIT 1
@@ -370,8 +385,9 @@ class SyncJob(models.Model):
              WHERE sync_job.id = pick.id
          RETURNING sync_job.id, pick.lane, pick.slot,
                    EXISTS(SELECT 1 FROM sync_job child WHERE child.parent_id = sync_job.id
-                             AND child.state = 'waiting')""",  # noqa: S608 - fixed fragments
-            [*prefix_params, system_capacity, *params, candidates, LANE_LOCK_PREFIX, worker],
+                             AND child.state = 'waiting'),
+                   {", ".join(f"sync_job.{name}" for name in CLAIM_PREFETCH)}""",  # noqa: S608 - fixed fragments
+            [*prefix_params, *params, candidates, system_capacity, LANE_LOCK_PREFIX, worker],
         )
         return cr.fetchone()
 
@@ -477,14 +493,18 @@ class SyncJob(models.Model):
             cr.commit()  # pylint: disable=invalid-commit
 
     def _mark_done(self, result):
-        self.write({
-            "state": "done",
-            "finished_at": fields.Datetime.now(),
-            "result": result if isinstance(result, str) else (
-                json.dumps(result, default=str) if result is not None else False
-            ),
-            "error_kind": False,
-        })
+        # One plain UPDATE: this runs once per job, and the ORM write costs more than the
+        # job's own bookkeeping is worth.
+        self.flush_recordset()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            "UPDATE sync_job SET state = 'done', finished_at = %s, result = %s, "
+            "error_kind = NULL, write_date = %s, write_uid = %s WHERE id = %s",
+            (now, result if isinstance(result, str) else (
+                json.dumps(result, default=str) if result is not None else None),
+             now, self.env.uid, self.id))
+        self.invalidate_recordset(["state", "finished_at", "result", "error_kind",
+                                   "write_date", "write_uid"])
         self._release_children()
 
     def _execute(self):
