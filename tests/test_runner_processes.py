@@ -298,12 +298,13 @@ result = {"credential": credential.id}
 def test_a_killed_worker_loses_only_the_job_it_was_running(odoo_env, sim):
     env = odoo_env
     _odoo_shell(env, SETUP_KILL.replace("SIM_URL", repr(sim.url)))
+    # Faults are taken in order: six pushes go through, the seventh hangs in the platform.
+    sim.inject("slow", count=6, seconds=0, path="/orders")
+    slow = sim.inject("slow", seconds=20, path="/orders")
     worker = OdooProcess(env, "killed", cron_threads=1)
     try:
         worker.wait_ready()
-        _wait_until(env, lambda: len(sim.orders) >= 6, "the first pushes")
-        slow = sim.inject("slow", seconds=20, path="/orders")
-        _wait_until(env, lambda: slow.remaining <= 0, "a push in flight", wake=False)
+        _wait_until(env, lambda: slow.remaining <= 0, "a push in flight")
         time.sleep(0.5)  # the platform has the request; our transaction is open
         worker.kill()
     finally:
@@ -323,6 +324,7 @@ def test_a_killed_worker_loses_only_the_job_it_was_running(odoo_env, sim):
             assert reference == killed_reference
     assert posts[killed_reference] == 1
     assert any(state == "pending" for _id, state, *_ in jobs), "the kill came mid-run"
+    assert sum(state == "done" for _id, state, *_ in jobs) == 6, "six pushes went through"
 
     time.sleep(5.5)  # channel_base.job_running_timeout: the dead worker's job is stale now
     again = OdooProcess(env, "recovered", cron_threads=1)
