@@ -4,65 +4,17 @@ IQR stops the warehouse (or, once shipped, reaches a person)."""
 
 from datetime import datetime, timedelta
 
-from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
-
-from tests.simulators.iqreseller import IQResellerSimulator
-from tests.simulators.shipstation import ShipStationSimulator
-
-IQR_KEY = "iqr-flow-key-5e21aa07"
-TIMEZONE = "America/Chicago"
-CHANNEL = "DPC - QUIC"
+from .common import CHANNEL, IqrShipStationCase
 
 
 @tagged("post_install", "-at_install")
-class TestIqrShipStationWithdrawals(CommittedCredentialMixin, HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.iqr = start_simulator(cls, IQResellerSimulator, api_key=IQR_KEY)
-        cls.shipstation = start_simulator(cls, ShipStationSimulator)
-        cls.iqr_credential_id = cls.create_committed_credential({
-            "name": "IQR withdrawals", "platform": "iqreseller", "api_base_url": cls.iqr.url,
-            "iqr_signin_url": cls.iqr.url, "iqr_api_key": IQR_KEY,
-            "source_timezone": TIMEZONE, "request_timeout": 10,
-            "iqr_order_endpoint": "get_sos", "iqr_tracking_endpoint": "so_udfs",
-        })
-        cls.ss_credential_id = cls.create_committed_credential({
-            "name": "ShipStation withdrawals", "platform": "shipstation",
-            "api_base_url": cls.shipstation.url, "request_timeout": 10,
-            "shipstation_api_key": cls.shipstation.options["api_key"],
-            "shipstation_api_secret": cls.shipstation.options["api_secret"],
-            "shipstation_send_on": "order_confirm",
-        })
-        super().setUpClass()
-        cls.iqr_credential = cls.env["integration.credential"].browse(cls.iqr_credential_id)
-        cls.ss_credential = cls.env["integration.credential"].browse(cls.ss_credential_id)
-        for sku in ("THINKPAD T450", "DOCK-USB-C"):
-            cls.env["product.product"].create({
-                "name": f"Product {sku}", "default_code": sku, "type": "consu", "weight": 2.0,
-            })
-
-    def setUp(self):
-        super().setUp()
-        self.iqr.reset()
-        self.shipstation.reset()
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
-        self.ss_credential.action_shipstation_register_webhooks()
+class TestIqrShipStationWithdrawals(IqrShipStationCase):
+    iqr_key = "iqr-flow-key-5e21aa07"
+    account_label = "withdrawals"
 
     # ------------------------------------------------------------------ helpers
-
-    def run_jobs(self, rounds=6):
-        Job = self.env["sync.job"]
-        for _round in range(rounds):
-            due = Job.search([("state", "=", "pending")])
-            if not due:
-                return
-            due.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-            Job._run_due_jobs(batch_size=100, time_budget=60)
-            Job.invalidate_model()
 
     def poll_iqr(self):
         self.iqr_credential._iqr_enqueue_poll()
@@ -82,11 +34,6 @@ class TestIqrShipStationWithdrawals(CommittedCredentialMixin, HttpCase):
         (ss_order,) = [o for o in self.shipstation.orders.values()
                        if o["orderKey"] == order.picking_ids.shipstation_order_key]
         return so, order, ss_order
-
-    def notify_shipments(self):
-        answers = self.shipstation.deliver_ship_notify()
-        self.assertEqual([status for status, _text in answers], [200], answers)
-        self.run_jobs()
 
     def poll_shipstation(self):
         self.ss_credential.action_shipstation_poll_now()  # voids are listed, never pushed
