@@ -31,9 +31,15 @@ class RateLimitedError(TransientError):
 
 
 class AuthError(ChannelError):
-    """Credentials or token refused; worth one token refresh, no more."""
+    """Credentials or token refused; worth one token refresh, no more. A refusal of the
+    credentials themselves (a wrong password, a revoked key) passes
+    ``refresh_helps=False``: asking again would only risk locking the account."""
 
     kind = "auth"
+
+    def __init__(self, message, *, refresh_helps=True, **kwargs):
+        super().__init__(message, **kwargs)
+        self.refresh_helps = refresh_helps
 
 
 class PermanentError(ChannelError):

@@ -106,6 +106,8 @@ class IqmetrixClient(ChannelClient):
                 raise AuthError(
                     f"iQmetrix refused the {grant_type} grant: {error.message}",
                     status=error.status,
+                    # The password itself refused: a second grant would be refused too.
+                    refresh_helps=grant_type != "password",
                 ) from None
             raise
         if not isinstance(answer, dict) or not answer.get("access_token"):

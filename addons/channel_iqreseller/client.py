@@ -28,8 +28,8 @@ from .const import (
 
 _logger = logging.getLogger(__name__)
 
-# Sign-in answers that refuse the key itself (401 is an AuthError already).
-SIGN_IN_REFUSALS = (400, 403)
+# Sign-in answers that refuse the key itself: the only input is the key.
+SIGN_IN_REFUSALS = (400, 401, 403)
 # What IQR answers (HTTP 404) for a page past the end, as the public connector saw it.
 NO_SO_FOR_PAGE = "no so for the given page"
 
@@ -62,15 +62,15 @@ class IQResellerClient(ChannelClient):
         """Open a session. Any refusal of the key (401, or 400/403: the only input is the
         key) is an AuthError, so the queue pauses the account instead of retrying it."""
         if not self.credential.iqr_api_key:
-            raise AuthError("The IQR API Key of this account is not set.")
+            raise AuthError("The IQR API Key of this account is not set.", refresh_helps=False)
         try:
             answer = self._counted("POST", self.signin_url + SESSION_PATH,
                                    json={"APIToken": self.credential.iqr_api_key},
                                    authenticate=False)
-        except PermanentError as error:
+        except (AuthError, PermanentError) as error:
             if error.status in SIGN_IN_REFUSALS:
                 raise AuthError(f"IQ Reseller refused the API key: {error.message}",
-                                status=error.status) from None
+                                status=error.status, refresh_helps=False) from None
             raise
         token = answer.get("Data") if isinstance(answer, dict) else None
         if not token or not isinstance(token, str):

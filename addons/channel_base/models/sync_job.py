@@ -597,7 +597,8 @@ class SyncJob(models.Model):
             vals.update(state="pending", attempts=max(self.attempts - 1, 0),
                         next_attempt_at=fields.Datetime.now() + timedelta(
                             seconds=max(wait or 1.0, 0.5)))
-        elif kind == "auth" and not self.auth_refreshed and self.credential_id:
+        elif (kind == "auth" and not self.auth_refreshed and self.credential_id
+              and getattr(error, "refresh_helps", True)):
             self.credential_id._invalidate_access_token()  # shared cache, own cursor
             vals.update(state="pending", auth_refreshed=True, next_attempt_at=fields.Datetime.now())
         elif kind in ("transient", "rate_limited") and self.attempts < self.max_attempts:

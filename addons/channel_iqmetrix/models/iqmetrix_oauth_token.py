@@ -130,7 +130,7 @@ class IqmetrixOauthToken(models.Model):
             raise AuthError(credential.env._(
                 "Reconnect needed: iQmetrix refused these credentials (%(reason)s). Fix "
                 "them or use Test Connection; no token is asked for until then.",
-                reason=credential.reconnect_reason or "-"))
+                reason=credential.reconnect_reason or "-"), refresh_helps=False)
 
     def _discard_access_token(self, credential_id, token):
         """Forget ``token`` if it is still the stored one; keep the refresh token."""

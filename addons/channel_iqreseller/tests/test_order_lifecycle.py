@@ -161,6 +161,7 @@ class TestRefusedKey(IQResellerCase, TransactionCase):
         self.run_jobs()
         poll = self.polls()
         self.assertEqual((poll.state, poll.error_kind), ("failed", "auth"))
+        self.assertFalse(poll.auth_refreshed, "a refused key is not tried a second time")
         self.assertTrue(self.credential.reconnect_needed)
         self.assertNotIn("revoked-key-0042", self.credential.reconnect_reason)
         sign_ins = self.sim.sign_ins
