@@ -11,32 +11,24 @@ from odoo.addons.channel_base.exceptions import (
     RateLimitedError,
     TransientError,
 )
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
 from tests.simulators.example import ExampleSimulator
 
 from ..client import ExampleClient
 
+from .common import ExampleAccountMixin
+
 API_KEY = "ex-KEY-5f2a9c1d-very-secret"
 
 
 @tagged("post_install", "-at_install")
-class TestHttpLayer(CommittedCredentialMixin, TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = start_simulator(cls, ExampleSimulator, api_key=API_KEY)
-        cls.credential_id = cls.create_committed_credential({
-            "name": "Example HTTP", "platform": "example", "api_base_url": cls.sim.url,
-            "example_api_key": API_KEY, "request_timeout": 10,
-        })
-        super().setUpClass()
-        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
+class TestHttpLayer(ExampleAccountMixin, TransactionCase):
+    example_api_key = API_KEY
+    example_account_name = "Example HTTP"
+    example_request_timeout = 10
 
     def setUp(self):
         super().setUp()
-        self.sim.reset()
-        self.credential._invalidate_access_token()
-        self.env["channel.rate.limit"]._forget([self.credential_id])
         self._clear_logs()
 
     def _logs(self):

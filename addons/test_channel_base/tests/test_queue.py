@@ -8,9 +8,9 @@ from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, tagged
 from odoo.tests.common import get_db_name
 
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
-from tests.simulators.example import ExampleSimulator
+
+from .common import ExampleAccountMixin
 
 
 def _real_cursor():
@@ -96,22 +96,13 @@ class TestQueueConcurrency(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestQueueBehaviour(CommittedCredentialMixin, TransactionCase):
+class TestQueueBehaviour(ExampleAccountMixin, TransactionCase):
+    example_account_name = "Example queue"
+
     @classmethod
     def setUpClass(cls):
-        cls.sim = start_simulator(cls, ExampleSimulator, api_key="example-key")
-        cls.credential_id = cls.create_committed_credential({
-            "name": "Example queue", "platform": "example", "api_base_url": cls.sim.url,
-            "example_api_key": "example-key", "request_timeout": 2,
-        })
         super().setUpClass()
-        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
         cls.Job = cls.env["sync.job"]
-
-    def setUp(self):
-        super().setUp()
-        self.sim.reset()
-        self.credential._invalidate_access_token()
 
     def _run(self, jobs, max_jobs=None):
         """Run jobs as the cron would: claim, then execute."""

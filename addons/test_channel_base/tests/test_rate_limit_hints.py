@@ -5,11 +5,12 @@ from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.channel_base.exceptions import RateLimitedError
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
 from tests.simulators.example import ExampleSimulator
 
 from ..client import ExampleClient
+
+from .common import ExampleAccountMixin
 
 API_KEY = "example-key"
 # backoff_delay pads a platform's wait with at most 5 s of jitter; Odoo datetimes drop
@@ -22,25 +23,13 @@ def _whole_second(moment):
 
 
 @tagged("post_install", "-at_install")
-class TestRateLimitResetForms(CommittedCredentialMixin, TransactionCase):
+class TestRateLimitResetForms(ExampleAccountMixin, TransactionCase):
     """A 429 says when to come back in one of several forms; the job must come back then,
     not earlier (another 429) and not a day later."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = start_simulator(cls, ExampleSimulator, api_key=API_KEY)
-        cls.credential_id = cls.create_committed_credential({
-            "name": "Example 429", "platform": "example", "api_base_url": cls.sim.url,
-            "example_api_key": API_KEY, "request_timeout": 10,
-        })
-        super().setUpClass()
-        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
-
-    def setUp(self):
-        super().setUp()
-        self.sim.reset()
-        self.credential._invalidate_access_token()
-        self.env["channel.rate.limit"]._forget([self.credential_id])
+    example_api_key = API_KEY
+    example_account_name = "Example 429"
+    example_request_timeout = 10
 
     def _push_once(self, reference="RL-1"):
         job = self.credential._enqueue_job("example.push_order", payload={"reference": reference})

@@ -6,27 +6,25 @@ from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
-from tests.simulators.example import ExampleSimulator
+
+from .common import ExampleAccountMixin
 
 API_KEY = "example-key"
 
 
 @tagged("post_install", "-at_install")
-class TestReconnectNeeded(CommittedCredentialMixin, TransactionCase):
+class TestReconnectNeeded(ExampleAccountMixin, TransactionCase):
     """A definite authentication refusal pauses the account's scheduled syncs until a
     person changes the credentials or a connection test succeeds."""
 
+    example_api_key = API_KEY
+    example_account_name = "Example reconnect"
+    example_request_timeout = 5
+
     @classmethod
     def setUpClass(cls):
-        cls.sim = start_simulator(cls, ExampleSimulator, api_key=API_KEY)
-        cls.credential_id = cls.create_committed_credential({
-            "name": "Example reconnect", "platform": "example", "api_base_url": cls.sim.url,
-            "example_api_key": API_KEY, "request_timeout": 5,
-        })
         super().setUpClass()
-        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
         cls.healthy = cls.env["integration.credential"].create({
             "name": "Example healthy", "platform": "example", "api_base_url": cls.sim.url,
             "example_api_key": API_KEY,
@@ -34,9 +32,7 @@ class TestReconnectNeeded(CommittedCredentialMixin, TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.sim.reset()
         self.sim.options["api_key"] = API_KEY
-        self.credential._invalidate_access_token()
 
     def _run(self, job):
         job.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
