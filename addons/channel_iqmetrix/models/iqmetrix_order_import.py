@@ -21,7 +21,8 @@ IMPORT_ERRORS = (PermanentError, UserError, ValidationError, ValueError)
 
 
 class IqmetrixOrderImport(models.Model):
-    _inherit = "integration.credential"
+    # One file per flow on the credential is the layout every platform follows.
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _iqmetrix_queue_due_imports(self):
         now = fields.Datetime.now()

@@ -8,7 +8,8 @@ from ..client import IQResellerClient
 
 
 class IQResellerTrackingExport(models.Model):
-    _inherit = "integration.credential"
+    # One file per flow on the credential is the layout every platform follows.
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _iqr_push_tracking(self, job):
         order = job._target()

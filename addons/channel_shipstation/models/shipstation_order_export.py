@@ -14,7 +14,8 @@ from .stock_picking import NO_EXPORT
 
 
 class ShipStationOrderExport(models.Model):
-    _inherit = "integration.credential"
+    # One file per flow on the credential is the layout every platform follows.
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _on_sync_job_failed(self, job):
         """Batch jobs target the credential; a batch that failed as a whole (validation

@@ -20,7 +20,8 @@ _logger = logging.getLogger(__name__)
 
 
 class ShipStationShipmentImport(models.Model):
-    _inherit = "integration.credential"
+    # One file per flow on the credential is the layout every platform follows.
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _shipstation_apply_shipments(self, shipments):
         """Apply ``[(Shipment, raw V1 dict or None)]``, grouped by order, then validate the

@@ -25,7 +25,8 @@ _logger = logging.getLogger(__name__)
 
 
 class ShipStationWebhook(models.Model):
-    _inherit = "integration.credential"
+    # One file per flow on the credential is the layout every platform follows.
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _webhook_authenticate(self, raw_body, headers, query):
         """The URL token is required on every delivery, V2 included: ShipEngine signs every
