@@ -159,8 +159,9 @@ class ChannelMapping(models.AbstractModel):
         email_domain = expression.OR([[("email", "=ilike", escape_psql(email))]
                                       for email in emails])
         found = {}
-        for partner in self._partner_model().search(
-                email_domain + [("parent_id", "=", False)] + self._company_domain(company)):
+        for partner in self._partner_model().search_fetch(
+                email_domain + [("parent_id", "=", False)] + self._company_domain(company),
+                ["email", "company_id"]):
             key = (partner.email or "").strip().lower()
             if key not in found or (partner.company_id and not found[key].company_id):
                 found[key] = partner
@@ -249,8 +250,9 @@ class ChannelMapping(models.AbstractModel):
         if not credential or not skus:
             return {}
         found = {}
-        for binding in self.env["channel.product.binding"].search(
-                [("credential_id", "=", credential.id), ("external_sku", "in", skus)]):
+        for binding in self.env["channel.product.binding"].search_fetch(
+                [("credential_id", "=", credential.id), ("external_sku", "in", skus)],
+                ["external_sku", "product_id"]):
             found.setdefault(binding.external_sku, binding.product_id)
         return found
 
@@ -259,8 +261,9 @@ class ChannelMapping(models.AbstractModel):
         if not skus:
             return {}
         found = {}
-        for product in self.env["product.product"].search(
-                [("default_code", "in", skus)] + self._company_domain(company)):
+        for product in self.env["product.product"].search_fetch(
+                [("default_code", "in", skus)] + self._company_domain(company),
+                ["default_code", "company_id"]):
             current = found.get(product.default_code)
             if not current or (product.company_id and not current.company_id):
                 found[product.default_code] = product
