@@ -142,7 +142,7 @@ class ChannelMapping(models.AbstractModel):
                     self._partner_model(), self._same_address_domain(vals, parent=False), company)
         self._create_missing_partners(addresses, vals_list, partners)
         return [PartnerMatch(partner, self._find_or_create_delivery(partner, vals), warning)
-                for partner, vals, warning in zip(partners, vals_list, warnings)]
+                for partner, vals, warning in zip(partners, vals_list, warnings, strict=True)]
 
     @api.model
     def _partner_model(self):
@@ -181,7 +181,7 @@ class ChannelMapping(models.AbstractModel):
                 pending[key] = (dict(vals, company_name=company_name or False), [])
             pending[key][1].append(index)
         created = self._partner_model().create([values for values, _indexes in pending.values()])
-        for partner, (_values, indexes) in zip(created, pending.values()):
+        for partner, (_values, indexes) in zip(created, pending.values(), strict=True):
             for index in indexes:
                 partners[index] = partner
 

@@ -31,7 +31,8 @@ def order_problem(order, unknown_skus):
 
 
 class IntegrationCredential(models.Model):
-    _inherit = "integration.credential"
+    # One file per mechanism (issue 15), so parallel work on the credential merges cleanly.
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _execute_sync_job(self, job):
         if self.platform == "example" and job.operation == "example.import_orders_to_inbox":
@@ -73,7 +74,7 @@ class IntegrationCredential(models.Model):
         matches = mapping._partners_for_addresses(
             [order["customer"] for order in importable], self.company_id)
         created = {}
-        for order, match in zip(importable, matches):
+        for order, match in zip(importable, matches, strict=True):
             try:
                 with self.env.cr.savepoint():
                     created[str(order["id"])] = self._example_create_sale_order(

@@ -76,7 +76,8 @@ class TestInbox(ExampleAccountMixin, TransactionCase):
         self.assertEqual(item.retry_job_id.state, "done", item.retry_job_id.last_error)
         self.assertEqual(item.state, "done")
         sale = self.env["sale.order"].browse(item.res_id)
-        self.assertEqual((item.res_model, sale.channel_external_id), ("sale.order", str(order["id"])))
+        self.assertEqual((item.res_model, sale.channel_external_id),
+                         ("sale.order", str(order["id"])))
         self.assertEqual(sale.order_line.product_id.default_code, "LATER-2")
         self.assertEqual(item.action_open_record()["res_id"], sale.id)
         self.assertEqual(self.credential.inbox_open_count, 0)
