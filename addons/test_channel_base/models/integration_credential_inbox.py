@@ -106,7 +106,7 @@ class IntegrationCredential(models.Model):
             "channel_sync_state": "synced",
             "order_line": [
                 (0, 0, {"product_id": products[line["sku"]].id, "product_uom_qty": line["qty"]})
-                for line in order["lines"]
+                for line in order.get("lines") or []
             ],
         })
 
