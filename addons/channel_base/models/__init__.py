@@ -13,3 +13,8 @@ from . import sale_order
 from . import stock_picking
 from . import product
 from . import channel_mapping
+# inbox, batched lookups and carrier map (issue 15)
+from . import channel_inbox_item
+from . import channel_carrier_map
+from . import integration_credential_inbox
+from . import integration_credential_carrier_map

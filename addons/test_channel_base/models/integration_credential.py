@@ -60,18 +60,7 @@ class IntegrationCredential(models.Model):
         products = mapping._require_products_by_sku(
             [line["sku"] for line in order.get("lines", [])], self
         )
-        SaleOrder.create({
-            "partner_id": match.partner.id,
-            "partner_shipping_id": match.shipping.id,
-            "channel_credential_id": self.id,
-            "channel_external_id": str(order["id"]),
-            "channel_external_ref": order.get("reference"),
-            "channel_sync_state": "synced",
-            "order_line": [
-                (0, 0, {"product_id": products[line["sku"]].id, "product_uom_qty": line["qty"]})
-                for line in order.get("lines", [])
-            ],
-        })
+        self._example_create_sale_order(order, products, match)  # integration_credential_inbox
         return 1
 
     def _example_fail(self, job):
