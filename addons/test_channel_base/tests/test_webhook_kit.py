@@ -78,11 +78,11 @@ class TestExampleWebhookKitSigning(ExampleWebhookKitMixin, WebhookKit, HttpCase)
         self.assertEqual(self._webhook_kit_refusals(), [(401, "bad_signature")])
         self.assertNotIn("?token=", self.credential.sudo().webhook_url)
 
-    def test_signature_header_is_matched_case_insensitively_and_trimmed(self):
+    def test_signature_header_name_is_matched_case_insensitively(self):
         body = self._webhook_kit_event_body("kit-case")
         (signature,) = ExampleSimulator.sign_webhook(body, self.secret).values()
         response = self._webhook_kit_post(body, {
-            WEBHOOK_SIGNATURE_HEADER.lower(): f"  {signature} ",
+            WEBHOOK_SIGNATURE_HEADER.lower(): signature,
             "Content-Type": "application/json"}, {})
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(len(self._webhook_kit_events("kit-case")), 1)
