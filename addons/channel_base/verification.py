@@ -262,27 +262,36 @@ def parse_xml(body, max_bytes=DEFAULT_MAX_XML_BYTES):
     for anything that is not well-formed."""
     if not isinstance(body, bytes):
         raise XmlMalformed("The XML document must be bytes")
-    _refuse_before_parsing(body, max_bytes)
+    refusal = _refusal_before_parsing(body, max_bytes)
+    if refusal:
+        raise XmlRefused(refusal)
     try:
         root = etree.fromstring(body, make_hardened_xml_parser())
     except etree.XMLSyntaxError as error:
         raise XmlMalformed(f"Malformed XML: {error}") from None
+    return _checked_root(root)
+
+
+def _checked_root(root):
+    """Defence in depth: whatever slipped past the byte scan is still refused here."""
     if root is None:
         raise XmlMalformed("Empty XML document")
-    # Defence in depth: whatever slipped past the byte scan is still refused here.
-    if root.getroottree().docinfo.doctype or any(True for _ in root.iter(etree.Entity)):
+    has_entities = any(True for _node in root.iter(etree.Entity))
+    if root.getroottree().docinfo.doctype or has_entities:
         raise XmlRefused("The XML document declares a DOCTYPE or entities: refused")
     return root
 
 
-def _refuse_before_parsing(body, max_bytes):
+def _refusal_before_parsing(body, max_bytes):
+    """Why ``body`` is refused without being parsed, or None."""
     if len(body) > max_bytes:
-        raise XmlRefused(f"XML document of {len(body)} bytes is over the {max_bytes} bytes limit")
+        return f"XML document of {len(body)} bytes is over the {max_bytes} bytes limit"
     if b"\x00" in body[:512]:
         # UTF-16/32 would hide markup from the byte scan below.
-        raise XmlRefused("XML document is not UTF-8 encoded")
+        return "XML document is not UTF-8 encoded"
     upper = body.upper()
-    for markup in FORBIDDEN_XML_MARKUP:
-        if markup in upper:
-            raise XmlRefused(f"XML document contains {markup.decode()}: refused (DTDs and "
-                             "entities are never processed)")
+    declared = [markup.decode() for markup in FORBIDDEN_XML_MARKUP if markup in upper]
+    if declared:
+        return (f"XML document contains {declared[0]}: refused (DTDs and entities are never "
+                "processed)")
+    return None

@@ -6,7 +6,7 @@ from .. import verification
 
 _logger = logging.getLogger(__name__)
 
-URL_TOKEN_PARAMETER = "token"
+URL_TOKEN_PARAMETER = "token"  # noqa: S105 - a parameter name, not a secret
 
 
 def header_value(headers, name):
@@ -43,9 +43,9 @@ class IntegrationCredential(models.Model):
     # ------------------------------------------------------------------ webhook hooks
 
     def _webhook_signature_header(self):
-        """The header carrying the HMAC-SHA256 of the raw body, or None when the platform
+        """The header carrying the HMAC-SHA256 of the raw body, or False when the platform
         does not sign with an HMAC."""
-        return None
+        return False
 
     def _webhook_signature_encoding(self):
         """``"base64"`` (Shopify, ShipHero) or ``"hex"``."""

@@ -49,18 +49,25 @@ class WebhookKit:
     # ------------------------------------------------------------------ platform hooks
 
     def _webhook_kit_event_body(self, event_id):
+        """The raw body (bytes) of a new, processable event whose delivery id derives from
+        ``event_id``."""
         raise NotImplementedError
 
     def _webhook_kit_authenticate(self, body):
+        """(headers, query) the platform sends with ``body``: signature, token, type."""
         raise NotImplementedError
 
     def _webhook_kit_forge(self, body):
+        """(headers, query) as a forger would send them: signed or tokened with a wrong
+        secret."""
         raise NotImplementedError
 
     def _webhook_kit_malformed_body(self):
+        """Bytes the platform's ``_webhook_parse`` refuses (truncated JSON, broken XML)."""
         raise NotImplementedError
 
     def _webhook_kit_processed_count(self, event_id):
+        """How many times the event was applied (records it created, say)."""
         raise NotImplementedError
 
     def _webhook_kit_delivery_id(self, event_id):
@@ -134,6 +141,12 @@ class WebhookKit:
         self.assertFalse(self._webhook_kit_events(event_id), "a refused delivery was stored")
         self.assertEqual(self._webhook_kit_processed_count(event_id), 0)
 
+    def _webhook_kit_assert_refused_401(self, response, event_id):
+        self.assertEqual(response.status_code, 401, response.text)
+        self._webhook_kit_assert_nothing_stored(event_id)
+        self.assertEqual(self._webhook_kit_refusals(),
+                         [(401, self._webhook_kit_expected_refusal_reason())])
+
     # ------------------------------------------------------------------ the contract
 
     def test_webhook_kit_valid_delivery_is_stored_queued_and_processed_once(self):
@@ -167,10 +180,7 @@ class WebhookKit:
     def test_webhook_kit_forged_delivery_is_401_and_recorded(self):
         body = self._webhook_kit_event_body("kit-forged")
         response = self._webhook_kit_post(body, *self._webhook_kit_forge(body))
-        self.assertEqual(response.status_code, 401, response.text)
-        self._webhook_kit_assert_nothing_stored("kit-forged")
-        self.assertEqual(self._webhook_kit_refusals(),
-                         [(401, self._webhook_kit_expected_refusal_reason())])
+        self._webhook_kit_assert_refused_401(response, "kit-forged")
 
     def test_webhook_kit_signature_of_another_body_is_401(self):
         signed = self._webhook_kit_event_body("kit-signed")
@@ -189,11 +199,8 @@ class WebhookKit:
         signature_header = self.credential._webhook_signature_header()
         if signature_header:
             self.assertIsNone(header_value(headers, signature_header))
-        response = self._webhook_kit_post(body, headers, query)
-        self.assertEqual(response.status_code, 401, response.text)
-        self._webhook_kit_assert_nothing_stored("kit-bare")
-        self.assertEqual(self._webhook_kit_refusals(),
-                         [(401, self._webhook_kit_expected_refusal_reason())])
+        self._webhook_kit_assert_refused_401(self._webhook_kit_post(body, headers, query),
+                                             "kit-bare")
 
     def test_webhook_kit_wrong_account_or_platform_is_404(self):
         body = self._webhook_kit_event_body("kit-elsewhere")
