@@ -8,7 +8,7 @@
     "author": "Channel Connectors",
     "website": "https://github.com/channel-connectors/channel-connectors",
     "depends": ["sale_stock", "mail", "stock_delivery"],
-    "external_dependencies": {"python": ["phonenumbers", "python-dateutil", "requests"]},
+    "external_dependencies": {"python": ["lxml", "phonenumbers", "python-dateutil", "requests"]},
     "data": [
         "security/channel_security.xml",
         "security/ir.model.access.csv",

@@ -9,9 +9,16 @@
   says how -Reset is written: 'seconds' (default), 'iso8601' (iQmetrix's form, seven
   fractional digits and Z, with X-Rate-Limit-ResetSeconds alongside as iQmetrix sends it:
   developers.iqmetrix.com/api/rate-limiting/), 'http_date' or 'epoch'.
+- Webhooks: ExampleSimulator.webhook_delivery(event, signing_secret) builds what the platform
+  posts: JSON body, signed (base64 HMAC-SHA256 of the raw body in X-Example-Hmac-Sha256) when
+  a signing secret is given; sign_webhook(body, secret) signs any raw body.
 - Injected 429s (sim.inject('rate_limit', ...)) carry Retry-After / reset headers in any of
   these forms: see Simulator._rate_limit_fault_response.
 """
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import time
 from datetime import UTC, datetime
@@ -28,6 +35,7 @@ from .base import (
 )
 
 MAX_PAGE_SIZE = 100
+WEBHOOK_SIGNATURE_HEADER = 'X-Example-Hmac-Sha256'
 
 
 class ExampleSimulator(Simulator):
@@ -65,6 +73,23 @@ class ExampleSimulator(Simulator):
     def expire_tokens(self):
         with self.lock:
             self.token_expiry = dict.fromkeys(self.token_expiry, 0)
+
+    # ----------------------------------------------------------------- webhooks
+
+    @staticmethod
+    def sign_webhook(body, signing_secret):
+        """The signature header of a delivery of the raw ``body``."""
+        digest = hmac.new(signing_secret.encode(), body, hashlib.sha256).digest()
+        return {WEBHOOK_SIGNATURE_HEADER: base64.b64encode(digest).decode()}
+
+    @staticmethod
+    def webhook_delivery(event, signing_secret=None):
+        """(raw body, headers) of a delivery of ``event``, signed when a secret is given."""
+        body = json.dumps(event).encode()
+        headers = {'Content-Type': 'application/json'}
+        if signing_secret:
+            headers.update(ExampleSimulator.sign_webhook(body, signing_secret))
+        return body, headers
 
     # ----------------------------------------------------------------- hooks
 

@@ -1,4 +1,5 @@
 from . import integration_credential
+from . import integration_credential_verification
 from . import channel_sync_cursor
 from . import channel_rate_limit
 from . import channel_access_token

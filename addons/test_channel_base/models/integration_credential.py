@@ -4,6 +4,8 @@ from odoo.addons.channel_base.exceptions import PermanentError
 
 from ..client import ExampleClient
 
+EXAMPLE_SIGNATURE_HEADER = "X-Example-Hmac-Sha256"
+
 
 class IntegrationCredential(models.Model):
     _inherit = "integration.credential"
@@ -13,6 +15,11 @@ class IntegrationCredential(models.Model):
     )
     example_api_key = fields.Char(groups="channel_base.group_integration_manager")
     example_rate_limit = fields.Integer(help="Requests per minute; 0 = no limit.")
+    example_webhook_mode = fields.Selection(
+        [("token", "URL token"), ("signing", "HMAC-SHA256 signature header")],
+        default="token", required=True,
+        help="Signature: deliveries carry the base64 HMAC-SHA256 of their body in "
+        "X-Example-Hmac-Sha256, keyed with the webhook secret; URL token: ?token=<secret>.")
 
     def _default_api_base_url(self):
         if self.platform == "example":
@@ -67,6 +74,11 @@ class IntegrationCredential(models.Model):
         raise PermanentError(job.payload.get("message", "failed on purpose"))
 
     # ------------------------------------------------------------------ webhooks
+
+    def _webhook_signature_header(self):
+        if self.platform == "example" and self.example_webhook_mode == "signing":
+            return EXAMPLE_SIGNATURE_HEADER
+        return super()._webhook_signature_header()
 
     def _webhook_delivery_id(self, payload, raw_body, headers):
         if self.platform == "example" and isinstance(payload, dict) and payload.get("id"):
