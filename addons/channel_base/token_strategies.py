@@ -67,9 +67,6 @@ class TokenStrategy:
     def auth_headers(self, token):
         return {"Authorization": "Bearer " + token}
 
-    def after_store(self, cr, client, result):
-        """Called on the store's side cursor once ``result`` is saved (same transaction)."""
-
 
 class FetchTokenHook(TokenStrategy):
     """The older client hook ``_fetch_access_token() -> (token, expires_in)``, as a strategy:
@@ -92,7 +89,7 @@ class OAuthGrant(TokenStrategy):
     ``client._token_grant_fields(grant_type)``; ``token_path`` may be a path on the API
     base URL or a full URL."""
 
-    def __init__(self, token_path="/oauth/token", scope=None):
+    def __init__(self, token_path="/oauth/token", scope=None):  # noqa: S107 - a path
         self.token_path = token_path
         self.scope = scope
 
@@ -140,7 +137,8 @@ class PasswordGrant(OAuthGrant):
 
     name = "password"
 
-    def __init__(self, token_path="/oauth/token", scope=None, refresh_lifetime=None):
+    def __init__(self, token_path="/oauth/token", scope=None,  # noqa: S107 - a path
+                 refresh_lifetime=None):
         super().__init__(token_path, scope)
         self.refresh_lifetime = refresh_lifetime
 
@@ -163,12 +161,16 @@ class PasswordGrant(OAuthGrant):
 class RefreshTokenGrant(OAuthGrant):
     """A long-lived refresh token obtained once by user consent (eBay) and kept as a
     secret on the credential (``refresh_token_field``), exchanged for access tokens. When
-    the platform rotates it, the new one is stored in the token store and written back to
-    the credential on the store's cursor, so a rollback of the job cannot lose it."""
+    the platform rotates it, the new one lives in the token store (committed at once on
+    the store's cursor, so a rollback of the job cannot lose it) and is used from then on;
+    the credential keeps the consent token. Writing a new consent token (a secret change)
+    clears the store, so the new consent is used. The credential row is never written
+    from the store's cursor: a job may hold its row lock."""
 
     name = "refresh_token"
 
-    def __init__(self, refresh_token_field, token_path="/oauth/token", scope=None):
+    def __init__(self, refresh_token_field,
+                 token_path="/oauth/token", scope=None):  # noqa: S107 - a path
         super().__init__(token_path, scope)
         self.refresh_token_field = refresh_token_field
 
@@ -180,14 +182,6 @@ class RefreshTokenGrant(OAuthGrant):
         client.remember_secret(refresh_token)
         return self._grant(client, "refresh_token", refresh_token=refresh_token)
 
-    def after_store(self, cr, client, result):
-        credential = client.credential
-        if result.refresh_token and result.refresh_token != credential[self.refresh_token_field]:
-            # A plain UPDATE: the ORM write would clear the store the new token lives in.
-            cr.execute(f'UPDATE integration_credential SET "{self.refresh_token_field}" = %s '
-                       "WHERE id = %s", (result.refresh_token, credential.id))
-            credential.invalidate_recordset([self.refresh_token_field])
-
 
 class SessionLogin(TokenStrategy):
     """A sign-in call answering a session token valid ``lifetime`` seconds (IQ Reseller):
@@ -198,8 +192,8 @@ class SessionLogin(TokenStrategy):
 
     name = "session"
 
-    def __init__(self, login_path, lifetime, token_key="token", header_name="Authorization",
-                 header_prefix="Bearer "):
+    def __init__(self, login_path, lifetime, token_key="token",  # noqa: S107 - a key name
+                 header_name="Authorization", header_prefix="Bearer "):
         self.login_path = login_path
         self.lifetime = lifetime
         self.token_key = token_key

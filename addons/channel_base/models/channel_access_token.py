@@ -69,7 +69,6 @@ class ChannelAccessToken(models.Model):
             client.remember_secret(result.access_token)
             client.remember_secret(result.refresh_token)
             expires = self._store(cr, credential_id, stored, result, strategy.name)
-            strategy.after_store(cr, client, result)
         return self._cache(credential_id, result.access_token, expires)
 
     def _check_grant_allowed(self, credential):

@@ -1,0 +1,2 @@
+# token store and bounded answers
+from . import test_token_store
