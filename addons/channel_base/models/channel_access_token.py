@@ -9,7 +9,8 @@ from ..token_strategies import StoredTokens
 
 TOKEN_MARGIN_SECONDS = 60
 TOKEN_LOCK_NAMESPACE = 7841  # advisory-lock class id for token refreshes
-_PROCESS_CACHE = {}  # (dbname, credential id) -> (token, expires epoch); a cache, not a truth
+# (dbname, credential id) -> (token, expires epoch, strategy name); a cache, not a truth
+_PROCESS_CACHE = {}
 #: Context key under which a grant is asked even while the credential waits for a person
 #: (set by Test Connection, the person's own retry).
 RETRY_REFUSED_CONTEXT = "channel_retry_refused_credentials"
@@ -54,22 +55,25 @@ class ChannelAccessToken(models.Model):
         at most once across all workers: under the lock the row is read again, so a
         worker that waited uses what the first one stored."""
         credential_id = client.credential.id
-        cached = self._cached(credential_id)
+        cached = self._cached(credential_id, strategy.name)
         if cached:
             return cached
         with independent_cursor(self.env, lock_timeout_ms=60000) as cr:
             cr.execute("SELECT pg_advisory_xact_lock(%s, %s)",
                        (TOKEN_LOCK_NAMESPACE, credential_id))
             stored = self._read(cr, credential_id)
+            if stored.strategy and stored.strategy != strategy.name:
+                stored = StoredTokens()  # another way of signing in: its tokens do not apply
             client.remember_secret(stored.refresh_token)
             if stored.access_token and _fresh(stored.access_expires):
-                return self._cache(credential_id, stored.access_token, stored.access_expires)
+                return self._cache(credential_id, stored.access_token, stored.access_expires,
+                                   strategy.name)
             self._check_grant_allowed(client.credential)
             result = strategy.obtain(client, stored)
             client.remember_secret(result.access_token)
             client.remember_secret(result.refresh_token)
             expires = self._store(cr, credential_id, stored, result, strategy.name)
-        return self._cache(credential_id, result.access_token, expires)
+        return self._cache(credential_id, result.access_token, expires, strategy.name)
 
     def _check_grant_allowed(self, credential):
         """No grant for credentials the platform refused: a job queued while the account
@@ -118,12 +122,14 @@ class ChannelAccessToken(models.Model):
 
     # ------------------------------------------------------------------ process cache
 
-    def _cached(self, credential_id):
+    def _cached(self, credential_id, strategy_name):
         cached = _PROCESS_CACHE.get((self.env.cr.dbname, credential_id))
-        return cached[0] if cached and _fresh(cached[1]) else None
+        if cached and _fresh(cached[1]) and cached[2] == strategy_name:
+            return cached[0]
+        return None
 
-    def _cache(self, credential_id, token, expires):
-        _PROCESS_CACHE[(self.env.cr.dbname, credential_id)] = (token, expires)
+    def _cache(self, credential_id, token, expires, strategy_name):
+        _PROCESS_CACHE[(self.env.cr.dbname, credential_id)] = (token, expires, strategy_name)
         return token
 
     def _cached_token(self, credential_id):

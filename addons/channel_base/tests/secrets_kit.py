@@ -5,7 +5,7 @@ secret of the credential (every manager-only field, the webhook secret included)
 token the token store holds or the platform handed out may appear in what people and
 logs can read: ``channel.api.log`` (every text field), ``mail.message`` bodies,
 ``sync.job`` errors and results, ``channel.webhook.event``, and the Python log output of
-Odoo's loggers (captured at DEBUG for ``odoo.addons``).
+Odoo's loggers and werkzeug's request lines (``odoo.addons`` captured at DEBUG).
 
 Use it in a ``TransactionCase`` of the platform module, whose ``self.credential`` is the
 account the flows use::
@@ -26,6 +26,9 @@ from odoo.tests.common import get_db_name
 #: Models whose stored text is read by people; only rows created by the flows are read.
 SCANNED_MODELS = ("channel.api.log", "mail.message", "sync.job", "channel.webhook.event")
 TEXT_TYPES = ("char", "text", "html", "json")
+#: Our code logs under "odoo"; "werkzeug" writes the request line of every HTTP call
+#: Odoo serves (a secret in a webhook URL would land there).
+CAPTURED_LOGGERS = ("odoo", "werkzeug")
 
 
 class _CapturedLog(logging.Handler):
@@ -111,10 +114,12 @@ class SecretsKit:
         captured = _CapturedLog()
         captured.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
         captured.previous_level = logging.getLogger("odoo.addons").level
-        logging.getLogger("odoo").addHandler(captured)
+        for name in CAPTURED_LOGGERS:
+            logging.getLogger(name).addHandler(captured)
         logging.getLogger("odoo.addons").setLevel(logging.DEBUG)
         return captured
 
     def _secrets_kit_release_logs(self, captured):
         logging.getLogger("odoo.addons").setLevel(captured.previous_level)
-        logging.getLogger("odoo").removeHandler(captured)
+        for name in CAPTURED_LOGGERS:
+            logging.getLogger(name).removeHandler(captured)
