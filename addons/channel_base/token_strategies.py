@@ -187,16 +187,16 @@ class SessionLogin(TokenStrategy):
     """A sign-in call answering a session token valid ``lifetime`` seconds (IQ Reseller):
     reused by every job while it lasts, signed in again when expired or refused (a 401
     discards it). The client builds the sign-in body with ``_session_login_payload()``;
-    ``token_key`` is where the answer holds the token; requests carry it in
+    ``answer_key`` is where the answer holds the token; requests carry it in
     ``header_name`` (with ``header_prefix``)."""
 
     name = "session"
 
-    def __init__(self, login_path, lifetime, token_key="token",  # noqa: S107 - a key name
+    def __init__(self, login_path, lifetime, answer_key="token",
                  header_name="Authorization", header_prefix="Bearer "):
         self.login_path = login_path
         self.lifetime = lifetime
-        self.token_key = token_key
+        self.answer_key = answer_key
         self.header_name = header_name
         self.header_prefix = header_prefix
 
@@ -204,13 +204,13 @@ class SessionLogin(TokenStrategy):
         try:
             answer = client.request_json("POST", self.login_path,
                                          json=client._session_login_payload(),
-                                         authenticate=False, answer_secrets=(self.token_key,))
+                                         authenticate=False, answer_secrets=(self.answer_key,))
         except (AuthError, PermanentError) as error:
             if error.status in GRANT_REFUSALS:
                 raise AuthError(f"The platform refused the sign-in: {error.message}",
                                 status=error.status, refresh_helps=False) from None
             raise
-        token = answer.get(self.token_key) if isinstance(answer, dict) else None
+        token = answer.get(self.answer_key) if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
             raise AuthError("The sign-in answered without a session token.")
         return GrantResult(token, self.lifetime)

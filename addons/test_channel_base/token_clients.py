@@ -38,7 +38,7 @@ class ExampleConsentClient(ExampleClient):
 
 
 class ExampleSessionClient(ExampleClient):
-    token_strategy = SessionLogin("/session/login", lifetime=600, token_key="Data",
+    token_strategy = SessionLogin("/session/login", lifetime=600, answer_key="Data",
                                   header_name="X-Session-Token", header_prefix="")
 
     def _session_login_payload(self):

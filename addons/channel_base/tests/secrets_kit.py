@@ -19,9 +19,9 @@ account the flows use::
 
 import logging
 
-from odoo import fields as odoo_fields
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
+from odoo.tools import SQL
 
 #: Models whose stored text is read by people; only rows created by the flows are read.
 SCANNED_MODELS = ("channel.api.log", "mail.message", "sync.job", "channel.webhook.event")
@@ -85,7 +85,8 @@ class SecretsKit:
         return sorted(value for value in found if value and len(value) >= 8)
 
     def _secrets_kit_last_id(self, model):
-        self.env.cr.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{self.env[model]._table}"')  # noqa: S608
+        self.env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM %s",
+                                SQL.identifier(self.env[model]._table)))
         return self.env.cr.fetchone()[0]
 
     def _secrets_kit_texts(self, starts):
@@ -101,11 +102,11 @@ class SecretsKit:
 
     def _secrets_kit_rows(self, cr, model, start_id):
         columns = [name for name, field in self.env[model]._fields.items()
-                   if field.type in TEXT_TYPES and field.store and field.column_type
-                   and not isinstance(field, odoo_fields.Many2one)]
-        selected = ", ".join(f'COALESCE("{name}"::text, \'\')' for name in columns)
-        cr.execute(f'SELECT {selected} FROM "{self.env[model]._table}" WHERE id > %s',  # noqa: S608
-                   (start_id,))
+                   if field.type in TEXT_TYPES and field.store and field.column_type]
+        selected = SQL(", ").join(SQL("COALESCE(%s::text, '')", SQL.identifier(name))
+                                  for name in columns)
+        cr.execute(SQL("SELECT %s FROM %s WHERE id > %s", selected,
+                       SQL.identifier(self.env[model]._table), start_id))
         return [" | ".join(row) for row in cr.fetchall()]
 
     # ------------------------------------------------------------------ python log

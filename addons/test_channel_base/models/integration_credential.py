@@ -13,6 +13,13 @@ class IntegrationCredential(models.Model):
     )
     example_api_key = fields.Char(groups="channel_base.group_integration_manager")
     example_rate_limit = fields.Integer(help="Requests per minute; 0 = no limit.")
+    # --- token store: secrets of the example token strategies (../token_clients.py)
+    example_client_secret = fields.Char(groups="channel_base.group_integration_manager")
+    example_password = fields.Char(groups="channel_base.group_integration_manager")
+    example_refresh_token = fields.Char(
+        groups="channel_base.group_integration_manager",
+        help="Refresh token handed out by the user's consent.")
+    # --- end token store
 
     def _default_api_base_url(self):
         if self.platform == "example":

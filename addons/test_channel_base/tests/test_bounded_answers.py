@@ -14,7 +14,7 @@ LIMIT = ExampleSmallAnswersClient.max_response_bytes
 
 @tagged("post_install", "-at_install")
 class TestBoundedAnswers(TokenAccountMixin, TransactionCase):
-    token_account_name = "Example bounded answers"
+    example_account_name = "Example bounded answers"
 
     def _refused(self, size, mode):
         client = ExampleSmallAnswersClient(self.credential)

@@ -20,7 +20,7 @@ from .token_common import TokenAccountMixin
 
 @tagged("post_install", "-at_install")
 class TestExampleSecretsKit(SecretsKit, TokenAccountMixin, TransactionCase):
-    token_account_name = "Example secrets kit"
+    example_account_name = "Example secrets kit"
 
     def _secrets_kit_platform_secrets(self):
         return list(self.sim.token_expiry) + self.sim.issued_secrets + list(self.sim.sessions)

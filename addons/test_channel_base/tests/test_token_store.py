@@ -130,7 +130,7 @@ class TestTokenStrategies(TokenAccountMixin, TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestTokenStore(TokenAccountMixin, TransactionCase):
-    token_account_name = "Example token store"
+    example_account_name = "Example token store"
 
     def _worker_env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
