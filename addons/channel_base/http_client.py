@@ -275,6 +275,10 @@ class ChannelClient:
         clients using an OAuth ``token_strategy`` override."""
         raise NotImplementedError
 
+    def _token_request_headers(self, grant_type):
+        """Headers of an OAuth token request (e.g. HTTP Basic client authentication)."""
+        return {}
+
     def _session_login_payload(self):
         """JSON body of a ``SessionLogin`` sign-in; clients using one override."""
         raise NotImplementedError
