@@ -87,8 +87,8 @@ class OAuthGrant(TokenStrategy):
     """An OAuth 2.0 token endpoint (RFC 6749 §4): form-encoded POST, JSON answer. The
     client adds its own fields (client id and secret, user name, scope...) through
     ``client._token_grant_fields(grant_type)`` and headers (HTTP Basic client
-    authentication, RFC 6749 §2.3.1) through ``client._token_request_headers(grant_type)``; ``token_path`` may be a path on the API
-    base URL or a full URL."""
+    authentication, RFC 6749 §2.3.1) through ``client._token_request_headers(grant_type)``;
+    ``token_path`` may be a path on the API base URL or a full URL."""
 
     def __init__(self, token_path="/oauth/token", scope=None):  # noqa: S107 - a path
         self.token_path = token_path
