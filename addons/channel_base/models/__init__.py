@@ -19,3 +19,5 @@ from . import channel_inbox_item
 from . import channel_carrier_map
 from . import integration_credential_inbox
 from . import integration_credential_carrier_map
+# token store (credential side)
+from . import integration_credential_tokens

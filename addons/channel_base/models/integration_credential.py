@@ -391,10 +391,6 @@ class IntegrationCredential(models.Model):
 
     # ------------------------------------------------------------------ tokens
 
-    def _get_access_token(self, fetch_token):
-        self.ensure_one()
-        return self.env["channel.access.token"]._get(self.id, fetch_token)
-
     def _invalidate_access_token(self):
         self.env["channel.access.token"]._forget(self.ids)
 

@@ -20,6 +20,13 @@ class IntegrationCredential(models.Model):
         default="token", required=True,
         help="Signature: deliveries carry the base64 HMAC-SHA256 of their body in "
         "X-Example-Hmac-Sha256, keyed with the webhook secret; URL token: ?token=<secret>.")
+    # --- token store: secrets of the example token strategies (../token_clients.py)
+    example_client_secret = fields.Char(groups="channel_base.group_integration_manager")
+    example_password = fields.Char(groups="channel_base.group_integration_manager")
+    example_refresh_token = fields.Char(
+        groups="channel_base.group_integration_manager",
+        help="Refresh token handed out by the user's consent.")
+    # --- end token store
 
     def _default_api_base_url(self):
         if self.platform == "example":
