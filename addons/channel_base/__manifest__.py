@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Channel Connectors",
     "website": "https://github.com/channel-connectors/channel-connectors",
-    "depends": ["sale_stock", "mail"],
+    "depends": ["sale_stock", "stock_delivery", "mail"],
     "external_dependencies": {"python": ["phonenumbers", "python-dateutil", "requests"]},
     "data": [
         "security/channel_security.xml",

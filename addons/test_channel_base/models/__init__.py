@@ -1,1 +1,2 @@
 from . import integration_credential
+from . import stock_picking
