@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -134,8 +136,11 @@ class IntegrationCredential(models.Model):
 
     def _example_queue_picking_jobs(self, operation, pickings, extras):
         """One job per transfer, queued in one statement; the payload is what the example
-        platform would be sent: tracking numbers and the quantities shipped by SKU."""
+        platform would be sent: tracking numbers and the quantities shipped. ``dispatch``
+        ties the jobs of one hook call together (the tests count the calls by it)."""
+        dispatch = uuid.uuid4().hex
         return self.env["sync.job"]._enqueue_many([{
             "operation": operation, "credential": self, "record": picking,
-            "payload": dict(extras.get(picking.id, {}), **picking._example_shipment_payload()),
+            "payload": dict(extras.get(picking.id, {}), dispatch=dispatch,
+                            **picking._example_shipment_payload()),
         } for picking in pickings])

@@ -8,12 +8,12 @@ class StockPicking(models.Model):
 
     def _example_shipment_payload(self):
         """What the example platform is told of a transfer: its tracking numbers and the
-        quantities it shipped (its done moves) by SKU."""
+        quantities it shipped (its done moves) by product id."""
         self.ensure_one()
         shipped = {}
         for move in self.move_ids.filtered(lambda m: m.state == "done"):
-            sku = move.product_id.default_code or str(move.product_id.id)
-            shipped[sku] = shipped.get(sku, 0.0) + move.quantity
+            key = str(move.product_id.id)
+            shipped[key] = shipped.get(key, 0.0) + move.quantity
         return {"picking": self.name, "state": self.state,
                 "tracking": split_tracking_refs(self.carrier_tracking_ref),
                 "shipped": shipped}
