@@ -38,10 +38,12 @@ class StockPicking(models.Model):
             if outcome:
                 outcomes[index] = outcome
             else:
-                planned[shipment.source_credential.id or False].append((index, quantities))
+                source = shipment.source_credential
+                planned[source.id if source else False].append((index, quantities))
         muted = list(self.env.context.get(MUTED_CREDENTIALS, ()))
         for source_id, items in planned.items():
-            applier = self.with_context(**{MUTED_CREDENTIALS: muted + [source_id]})
+            applier = self.with_context(
+                **{MUTED_CREDENTIALS: muted + [source_id] if source_id else muted})
             applier._channel_apply_planned(shipments, items, outcomes)
         return outcomes
 
