@@ -65,6 +65,21 @@ class TestShipmentEventDetection(ExampleAccountMixin, TransactionCase):
         self._validate(picking)
         self.assertEqual(self._jobs(picking).mapped("operation"), ["example.push_shipment"])
 
+    def test_source_is_muted_but_sales_channel_hears(self):
+        """A fulfilment platform applying its own shipment: the channel still hears."""
+        fulfilment = self.env["integration.credential"].create({
+            "name": "Example fulfilment", "platform": "example",
+            "api_base_url": "http://127.0.0.1:9"})
+        picking = self._ready()
+        picking.channel_credential_id = fulfilment
+        outcome = self.env["stock.picking"]._channel_apply_shipments(
+            [Shipment(picking, ("FUL-1",), source_credential=fulfilment)])[0]
+        self.assertEqual(outcome.status, APPLIED)
+        self.assertEqual(self._jobs(picking).mapped("operation"), ["example.push_shipment"])
+        self.assertEqual(self._jobs(picking).payload["tracking"], ["FUL-1"])
+        heard = self.env["sync.job"].search([("credential_id", "=", fulfilment.id)])
+        self.assertFalse(heard, "the source of the shipment is not told of it")
+
     def test_incoming_transfers_are_ignored(self):
         receipt_type = self.env.ref("stock.picking_type_in")
         receipt = self.env["stock.picking"].create({
