@@ -21,3 +21,5 @@ from . import integration_credential_inbox
 from . import integration_credential_carrier_map
 # token store (credential side)
 from . import integration_credential_tokens
+from . import integration_credential_shipment_events
+from . import stock_picking_shipments

@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -104,3 +106,49 @@ class IntegrationCredential(models.Model):
             return super()._test_connection()
         ExampleClient(self).fetch_orders_page(1, page_size=1)
         return "Example API reachable."
+
+    # ------------------------------------------------------------------ shipment events
+    # The example platform is told of each shipped, re-tracked or cancelled transfer by
+    # one job per transfer (channel_base's shipment events call these once per change).
+
+    def _on_pickings_done(self, pickings, backorders):
+        if self.platform != "example":
+            return super()._on_pickings_done(pickings, backorders)
+        return self._example_queue_picking_jobs("example.push_shipment", pickings, {
+            picking.id: {"backorders": backorders.filtered(
+                lambda b, picking=picking: b.backorder_id == picking).mapped("name")}
+            for picking in pickings})
+
+    def _on_tracking_added(self, pickings, new_refs):
+        if self.platform != "example":
+            return super()._on_tracking_added(pickings, new_refs)
+        return self._example_queue_picking_jobs("example.push_tracking", pickings, {
+            picking_id: {"added": numbers} for picking_id, numbers in new_refs.items()})
+
+    def _on_tracking_removed(self, pickings, old_refs):
+        if self.platform != "example":
+            return super()._on_tracking_removed(pickings, old_refs)
+        return self._example_queue_picking_jobs("example.push_tracking", pickings, {
+            picking_id: {"removed": numbers} for picking_id, numbers in old_refs.items()})
+
+    def _on_backorders_cancelled(self, pickings):
+        if self.platform != "example":
+            return super()._on_backorders_cancelled(pickings)
+        return self._example_queue_picking_jobs("example.push_cancel", pickings, {
+            picking.id: {"backorder_of": picking.backorder_id.name} for picking in pickings})
+
+    def _on_pickings_cancelled(self, pickings):
+        if self.platform != "example":
+            return super()._on_pickings_cancelled(pickings)
+        return self._example_queue_picking_jobs("example.push_cancel", pickings, {})
+
+    def _example_queue_picking_jobs(self, operation, pickings, extras):
+        """One job per transfer, queued in one statement; the payload is what the example
+        platform would be sent: tracking numbers and the quantities shipped. ``dispatch``
+        ties the jobs of one hook call together (the tests count the calls by it)."""
+        dispatch = uuid.uuid4().hex
+        return self.env["sync.job"]._enqueue_many([{
+            "operation": operation, "credential": self, "record": picking,
+            "payload": dict(extras.get(picking.id, {}), dispatch=dispatch,
+                            **picking._example_shipment_payload()),
+        } for picking in pickings])
