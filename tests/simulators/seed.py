@@ -11,6 +11,7 @@ filter to leave out; the iQmetrix feed (seed 001) holds store and home deliverie
 """
 import logging
 import threading
+import uuid
 from datetime import datetime, timedelta
 
 _logger = logging.getLogger(__name__)
@@ -40,7 +41,10 @@ IQR_CUSTOMERS = (
      'shiptopostalcode': '75201', 'shiptoaddress1': '4120 Freidrich Ln',
      'shiptoemail': 'it@initech.example'},
 )
-SHIPSTATION_OTHER_STORE_ID = 100002  # a web shop's store, beside the default manual store
+SHIPSTATION_OTHER_STORE_ID = 100002
+# Seeded iQmetrix orders keep their ids from one sandbox start to the next (like the IQ
+# Reseller soids), so a restarted sandbox does not look like new orders to a database.
+SEED_NAMESPACE = uuid.UUID('5d1c6a52-3b8e-4f0e-9a57-2f1f3e0c9b11')  # a web shop's store, beside the default manual store
 
 
 def _iqr_lines(*items):
@@ -96,10 +100,16 @@ def seed_iqmetrix(simulator):
     )
     order_ids = []
     for index, basket in enumerate(baskets):
-        order_ids.append(simulator.add_order(items=_iqm_items(*basket), ship_to_store=True))
         order_ids.append(simulator.add_order(
-            items=_iqm_items(*basket), customer={'primary-name': ('Ann', 'Raj', 'Mia')[index]}))
+            items=_iqm_items(*basket), ship_to_store=True, order_id=_seed_id(f'store-{index}')))
+        order_ids.append(simulator.add_order(
+            items=_iqm_items(*basket), customer={'primary-name': ('Ann', 'Raj', 'Mia')[index]},
+            order_id=_seed_id(f'home-{index}')))
     return order_ids
+
+
+def _seed_id(name):
+    return str(uuid.uuid5(SEED_NAMESPACE, name))
 
 
 def add_iqmetrix_order(simulator, number):
