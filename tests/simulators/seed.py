@@ -41,10 +41,10 @@ IQR_CUSTOMERS = (
      'shiptopostalcode': '75201', 'shiptoaddress1': '4120 Freidrich Ln',
      'shiptoemail': 'it@initech.example'},
 )
-SHIPSTATION_OTHER_STORE_ID = 100002
+SHIPSTATION_OTHER_STORE_ID = 100002  # a web shop's store, beside the default manual store
 # Seeded iQmetrix orders keep their ids from one sandbox start to the next (like the IQ
 # Reseller soids), so a restarted sandbox does not look like new orders to a database.
-SEED_NAMESPACE = uuid.UUID('5d1c6a52-3b8e-4f0e-9a57-2f1f3e0c9b11')  # a web shop's store, beside the default manual store
+SEED_NAMESPACE = uuid.UUID('5d1c6a52-3b8e-4f0e-9a57-2f1f3e0c9b11')
 
 
 def _iqr_lines(*items):
