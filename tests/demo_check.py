@@ -246,7 +246,8 @@ def main(argv=None):
     try:
         if not arguments.reuse:
             create_demo_database(config_path, arguments.database)
-        odoo.tools.config.parse_config(['-c', config_path, '-d', arguments.database])
+        odoo.tools.config.parse_config(['-c', config_path, '-d', arguments.database,
+                                        '--log-level=warn'])
         simulators, console, moved = start_sandbox()
         registry = odoo.modules.registry.Registry(arguments.database)
         with registry.cursor() as cr:
