@@ -17,5 +17,6 @@
         "views/iqmetrix_feed_entry_views.xml",
         "views/sale_order_views.xml",
     ],
+    "demo": ["demo/channel_iqmetrix_demo.xml"],
     "installable": True,
 }

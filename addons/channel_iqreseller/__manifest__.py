@@ -13,5 +13,6 @@
         "views/integration_credential_views.xml",
         "views/sale_order_views.xml",
     ],
+    "demo": ["demo/channel_iqreseller_demo.xml"],
     "installable": True,
 }

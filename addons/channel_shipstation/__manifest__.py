@@ -17,5 +17,6 @@
         "views/stock_picking_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/channel_shipstation_demo.xml"],
     "installable": True,
 }

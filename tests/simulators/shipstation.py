@@ -695,6 +695,21 @@ class ShipStationSimulator(Simulator):
             answers.append(self._post_webhook(target_url, body, headers))
         return answers
 
+    def redeliver_last_ship_notify(self):
+        """POST the last SHIP_NOTIFY batch again to every SHIP_NOTIFY subscriber (the
+        platform retries a delivery it thinks failed). Returns the answers as
+        deliver_ship_notify does; [] when nothing was delivered yet."""
+        with self.lock:
+            if self.last_batch_id is None:
+                return []
+            body = json.dumps(self.ship_notify_payload(self.last_batch_id)).encode()
+            targets = [webhook['Url'] for webhook in self.webhooks.values()
+                       if webhook['HookType'] == 'SHIP_NOTIFY' and webhook['Active']]
+        headers = {'Content-Type': 'application/json'}
+        if self.options['sign_v1_webhooks']:
+            headers.update(self.sign_v2(body))
+        return [self._post_webhook(target_url, body, headers) for target_url in targets]
+
     def _new_batch(self, shipment_ids, store_id):
         """A batch of those shipments in ``store_id`` (all when None); None when empty."""
         members = [shipment_id for shipment_id in shipment_ids
