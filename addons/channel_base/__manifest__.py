@@ -22,6 +22,9 @@
         "views/channel_binding_views.xml",
         "views/record_views.xml",
         "views/channel_menus.xml",
+        # streams and paged imports
+        "data/channel_stream_cron.xml",
+        "views/channel_stream_views.xml",
     ],
     "application": True,
     "installable": True,

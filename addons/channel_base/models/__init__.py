@@ -13,3 +13,5 @@ from . import sale_order
 from . import stock_picking
 from . import product
 from . import channel_mapping
+from . import channel_stream
+from . import integration_credential_paged

@@ -1,0 +1,1 @@
+from . import test_paged_import_kit
