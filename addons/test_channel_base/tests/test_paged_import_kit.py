@@ -19,6 +19,10 @@ class TestExamplePagedImportKit(PagedImportKit, ExampleAccountMixin, Transaction
         super().setUpClass()
         cls.env["product.product"].create({"name": "Kit gadget", "default_code": "KIT-SKU"})
 
+    def _paged_kit_reset(self):
+        self.sim.reset()  # forgets the tokens it issued too
+        self.credential._invalidate_access_token()
+
     def _paged_kit_seed(self, count):
         self.sim.seed_orders(count, "KIT-SKU")
 
