@@ -1,1 +1,2 @@
 from . import test_paged_import_kit
+from . import test_streams
