@@ -188,8 +188,11 @@ class ExampleSimulator(Simulator):
                 faults = self.page_faults.get(int_arg(request, 'page', 1))
                 fault = faults.pop(0) if faults else None
             if fault and fault[0] == 'hang':
+                self._record(request)  # recorded on arrival: the caller may die meanwhile
                 time.sleep(fault[1])
-            elif fault:
+                with self.lock:
+                    return self._route(request)
+            if fault:
                 self._record(request)
                 return self.error(fault[1], f'page fault injected ({fault[1]})')
         return super().dispatch(request)
