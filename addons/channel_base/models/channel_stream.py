@@ -136,7 +136,7 @@ class ChannelStream(models.Model):
     def _cron_queue_due_streams(self):
         """Every minute: queue the due streams of every schedulable account (active, no
         reconnect needed, stream not paused and no run of it in progress)."""
-        credentials = self.env["integration.credential"].sudo().search([])
+        credentials = self.env["integration.credential"].sudo().search([("active", "=", True)])
         self.sudo()._sync_declarations(credentials)
         self.sudo()._fail_interrupted_runs()
         due = self.sudo().search([

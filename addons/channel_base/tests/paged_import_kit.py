@@ -130,7 +130,8 @@ class PagedImportKit:
         committed_items = (page - 1) * self.paged_kit_page_size
         self.assertEqual(len(self._paged_kit_imported_keys()), committed_items)
         if page > 1:
-            self.assertEqual(self._paged_kit_cursor(), self._paged_kit_cursor_after(committed_items))
+            self.assertEqual(self._paged_kit_cursor(),
+                             self._paged_kit_cursor_after(committed_items))
         # Progress, mid-run: pages before the failure done, the total known.
         self.assertEqual((stream.run_state, stream.run_pages_done, stream.run_items_done),
                          ("running", page - 1, committed_items))
