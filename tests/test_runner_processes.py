@@ -215,6 +215,8 @@ base = dict(platform="example", api_base_url=SIM_URL, example_api_key="example-k
 blocked = Credential.create(dict(base, name="Rate-blocked", example_rate_limit=40))
 busy = Credential.create(dict(base, name="Busy", job_concurrency=2))
 hooks = Credential.create(dict(base, name="Hooks"))
+# Their scheduled order imports would add jobs to the lanes under test.
+(blocked | busy | hooks).stream_ids.action_pause()
 Job = env["sync.job"]
 Job._enqueue_many([{"operation": "noop"} for _ in range(N_NOOP)])
 Job._enqueue_many([{"operation": "example.push_order", "credential": busy,
@@ -288,6 +290,7 @@ SETUP_KILL = """
 credential = env["integration.credential"].create(dict(
     name="Killed worker", platform="example", api_base_url=SIM_URL,
     example_api_key="example-key", request_timeout=60))
+credential.stream_ids.action_pause()  # its scheduled order import would GET /orders too
 env["ir.config_parameter"].set_param("channel_base.job_running_timeout", "5")
 env["sync.job"]._enqueue_many([{"operation": "example.push_order", "credential": credential,
                                 "payload": {"reference": f"KILL-{i:02d}"}} for i in range(20)])
