@@ -68,6 +68,8 @@ def create_bench_credential(registry, sim):
         "name": "ShipStation bench", "platform": "shipstation", "active": False,
         "api_base_url": sim.url, "shipstation_api_key": API_KEY,
         "shipstation_api_secret": API_SECRET, "debug_logging": False,
+        # The bench sells from Odoo itself: the account must be told to fulfil those.
+        "shipstation_fulfil_own_orders": True,
     })
 
 

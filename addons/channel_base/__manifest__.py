@@ -7,11 +7,12 @@
     "license": "LGPL-3",
     "author": "Channel Connectors",
     "website": "https://github.com/channel-connectors/channel-connectors",
-    "depends": ["sale_stock", "mail"],
-    "external_dependencies": {"python": ["phonenumbers", "python-dateutil", "requests"]},
+    "depends": ["sale_stock", "mail", "stock_delivery"],
+    "external_dependencies": {"python": ["lxml", "phonenumbers", "python-dateutil", "requests"]},
     "data": [
         "security/channel_security.xml",
         "security/ir.model.access.csv",
+        "security/channel_inbox_security.xml",
         "data/ir_config_parameter.xml",
         "data/ir_cron.xml",
         "views/integration_credential_views.xml",
@@ -21,6 +22,8 @@
         "views/channel_api_log_views.xml",
         "views/channel_binding_views.xml",
         "views/record_views.xml",
+        "views/channel_inbox_item_views.xml",
+        "views/channel_carrier_map_views.xml",
         "views/channel_menus.xml",
         # streams and paged imports
         "data/channel_stream_cron.xml",

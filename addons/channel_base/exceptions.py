@@ -33,13 +33,16 @@ class RateLimitedError(TransientError):
 class AuthError(ChannelError):
     """Credentials or token refused; worth one token refresh, no more. A refusal of the
     credentials themselves (a wrong password, a revoked key) passes
-    ``refresh_helps=False``: asking again would only risk locking the account."""
+    ``refresh_helps=False``: asking again would only risk locking the account.
+    ``failed_token``: the stored token that was refused, when the raiser did not discard
+    it itself (the queue then discards exactly that one, never a newer one)."""
 
     kind = "auth"
 
-    def __init__(self, message, *, refresh_helps=True, **kwargs):
+    def __init__(self, message, *, refresh_helps=True, failed_token=None, **kwargs):
         super().__init__(message, **kwargs)
         self.refresh_helps = refresh_helps
+        self.failed_token = failed_token
 
 
 class PermanentError(ChannelError):

@@ -19,6 +19,7 @@ from .exceptions import (
     TransientError,
     WindowWaitError,
 )
+from .token_strategies import FetchTokenHook
 from .tools import DEFAULT_MAX_WAIT, mask_url, mask_values, parse_wait_hint
 
 _logger = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ WAIT_HINT_HEADERS = (
 RESET_HEADERS = WAIT_HINT_HEADERS[1:]
 #: Redirects are refused (allow_redirects=False): a moved API is a failure to look at.
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+#: Answers are read in chunks of this size, so an oversized one is refused early.
+READ_CHUNK_BYTES = 64 * 1024
+#: What an API log entry keeps of a refused oversized answer.
+OVERSIZED_PREFIX_BYTES = 2048
 
 
 class ChannelClient:
@@ -50,8 +55,14 @@ class ChannelClient:
     #: the queue, postponed to the moment the window allows it (no attempt used), so a
     #: worker never sleeps through a rate window while other accounts' jobs wait.
     max_inline_wait = 3.0
-    #: Whether requests carry an access token from :meth:`_fetch_access_token`.
+    #: Whether requests carry an access token from the token store (obtained through
+    #: :meth:`_token_strategy`; without one, through the older :meth:`_fetch_access_token`).
     uses_access_token = False
+    #: How tokens are obtained (a ``token_strategies.TokenStrategy``); setting one implies
+    #: ``uses_access_token``.
+    token_strategy = None
+    #: Largest answer read, in bytes; a larger one is refused before it is read whole.
+    max_response_bytes = 10 * 1024 * 1024
     user_agent = "odoo-channel-connectors/18.0"
 
     def __init__(self, credential):
@@ -78,20 +89,26 @@ class ChannelClient:
     # ------------------------------------------------------------------ the one call point
 
     def request(self, method, path, *, params=None, json=None, data=None, headers=None,
-                cost=1.0, bucket="default", authenticate=True, timeout=None):
+                cost=1.0, bucket="default", authenticate=True, timeout=None,
+                answer_secrets=()):
+        """Send one request; ``answer_secrets`` names JSON keys of the answer holding
+        secrets (a token endpoint's ``access_token``), masked before it is logged."""
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         self._wait_for_allowance(bucket, cost)
         send_headers = dict(self._auth_headers() if authenticate else {}, **(headers or {}))
-        if authenticate and self.uses_access_token:
-            send_headers.setdefault("Authorization", "Bearer " + self._access_token())
+        used_token = self._access_token() if authenticate and self._token_strategy() else None
+        for name, value in (self._token_strategy().auth_headers(used_token).items()
+                            if used_token else ()):
+            send_headers.setdefault(name, value)
         started = time.monotonic()
         try:
             response = self.session.request(
                 method, url, params=params, json=json, data=data, headers=send_headers,
                 auth=self._basic_auth() if authenticate else None,
                 timeout=timeout or self.read_timeout,
-                allow_redirects=False,
+                allow_redirects=False, stream=True,
             )
+            self._read_bounded(response, started)
         except requests.Timeout:
             self._log_failure(method, url, params, send_headers, json or data, started, "timeout")
             raise TransientError(
@@ -109,8 +126,12 @@ class ChannelClient:
                 f"Could not reach {mask_url(url, self.secret_values)} "
                 f"({type(error).__name__})"
             ) from None
+        self._remember_answer_secrets(response, answer_secrets)
         self._log_response(response, started)
         self._observe_rate_limit(response, bucket)
+        if used_token and response.status_code == 401:
+            # Only the token this request carried: another worker's fresh one survives.
+            self._discard_access_token(used_token)
         self._raise_for_status(response)
         return response
 
@@ -227,11 +248,89 @@ class ChannelClient:
 
     # ------------------------------------------------------------------ tokens
 
+    def _token_strategy(self):
+        """The strategy requests authenticate with, or None (no tokens)."""
+        if self.token_strategy is not None:
+            return self.token_strategy
+        return FetchTokenHook() if self.uses_access_token else None
+
     def _access_token(self):
-        token = self.credential._get_access_token(self._fetch_access_token)
-        if token not in self.secret_values:
-            self.secret_values.append(token)
+        """A valid access token from the token store (obtained when missing or expired)."""
+        store = self.env["channel.access.token"].sudo()
+        token = store._access_token(self, self._token_strategy())
+        self.remember_secret(token)
         return token
+
+    def _discard_access_token(self, token):
+        """The platform refused ``token``: forget it unless it was already replaced."""
+        self.env["channel.access.token"].sudo()._discard_access_token(self.credential.id, token)
+
+    def remember_secret(self, value):
+        """Mask ``value`` (a token obtained at run time) in every log from now on."""
+        if value and value not in self.secret_values:
+            self.secret_values.append(value)
+
+    def _token_grant_fields(self, grant_type):
+        """Form fields an OAuth grant adds (client id and secret, user name, password);
+        clients using an OAuth ``token_strategy`` override."""
+        raise NotImplementedError
+
+    def _token_request_headers(self, grant_type):
+        """Headers of an OAuth token request (e.g. HTTP Basic client authentication)."""
+        return {}
+
+    def _session_login_payload(self):
+        """JSON body of a ``SessionLogin`` sign-in; clients using one override."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ bounded answers
+
+    def _read_bounded(self, response, started):
+        """Read the streamed answer into ``response.content``, refusing one larger than
+        :attr:`max_response_bytes` before it is read whole: at once when Content-Length
+        announces it, else as soon as the chunks read pass the limit."""
+        limit = self.max_response_bytes
+        announced = response.headers.get("Content-Length", "")
+        if announced.isdigit() and int(announced) > limit:
+            self._refuse_oversized(response, started, b"", f"{int(announced)} bytes announced")
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(READ_CHUNK_BYTES):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    self._refuse_oversized(response, started, chunks[0],
+                                           f"over {size} bytes read")
+        except requests.RequestException as error:
+            response.close()
+            raise requests.ConnectionError(str(error)) from error
+        response._content = b"".join(chunks)  # what response.content / .json() read
+
+    def _refuse_oversized(self, response, started, prefix, size_seen):
+        response.close()
+        request = response.request
+        message = (f"Answer from {self._masked(response.url)} refused: larger than the "
+                   f"{self.max_response_bytes} bytes limit ({size_seen}).")
+        self.env["channel.api.log"]._write_entry(
+            self.credential, self.secret_values, request.method, request.url,
+            dict(request.headers), request.body, status_code=response.status_code,
+            response_headers=dict(response.headers),
+            response_body=prefix[:OVERSIZED_PREFIX_BYTES],
+            duration_ms=(time.monotonic() - started) * 1000, error=message, full=True,
+        )
+        raise PermanentError(message, status=response.status_code)
+
+    def _remember_answer_secrets(self, response, keys):
+        if not keys:
+            return
+        try:
+            answer = response.json()
+        except ValueError:
+            return
+        if isinstance(answer, dict):
+            for key in keys:
+                if isinstance(answer.get(key), str):
+                    self.remember_secret(answer[key])
 
     # ------------------------------------------------------------------ logging
 
@@ -242,8 +341,7 @@ class ChannelClient:
 
     def _log_response(self, response, started):
         for secret in self._secrets_in_response(response):
-            if secret and secret not in self.secret_values:
-                self.secret_values.append(secret)
+            self.remember_secret(secret)
         request = response.request
         # Bodies hold customers' personal data: keep them when the exchange failed (someone
         # will investigate) or while a person debugs the account, not for every call.

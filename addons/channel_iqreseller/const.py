@@ -50,3 +50,7 @@ IMPORT_SECONDS_PER_ORDER = 0.1  # create + confirm in a batch: ~0.07 s on a 2-co
 MIN_PAGE_SIZE = 5
 # A listing that never ends (an API ignoring Page) must not loop forever.
 MAX_PAGES = 20000
+
+# The cursor stream of the order listing.
+ORDERS_STREAM = "orders"
+TRACKING_PIECES = ("tracking", "carrier", "ship_date", "service")

@@ -34,6 +34,8 @@ V2_FULFILLMENT_SHIPPED = "fulfillment_shipped_v2"
 V2_FULFILLMENT_SHIPPED_TYPE = "FULFILLMENT_SHIPPED_V2"
 # Event type of a single shipment stored on its own (unmatched shipments, for replay).
 SINGLE_SHIPMENT_EVENT = "SHIPSTATION_SHIPMENT"
+# Delivery ids of unmatched shipments recorded for replay: "shipment:<shipmentId>".
+UNMATCHED_DELIVERY_PREFIX = "shipment:"
 
 V2_KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
 V2_SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"

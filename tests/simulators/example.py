@@ -9,13 +9,22 @@
   says how -Reset is written: 'seconds' (default), 'iso8601' (iQmetrix's form, seven
   fractional digits and Z, with X-Rate-Limit-ResetSeconds alongside as iQmetrix sends it:
   developers.iqmetrix.com/api/rate-limiting/), 'http_date' or 'epoch'.
+- Webhooks: ExampleSimulator.webhook_delivery(event, signing_secret) builds what the platform
+  posts: JSON body, signed (base64 HMAC-SHA256 of the raw body in X-Example-Hmac-Sha256) when
+  a signing secret is given; sign_webhook(body, secret) signs any raw body.
 - Injected 429s (sim.inject('rate_limit', ...)) carry Retry-After / reset headers in any of
   these forms: see Simulator._rate_limit_fault_response.
 """
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import time
 from datetime import UTC, datetime
 from typing import ClassVar
+
+from werkzeug.wrappers import Response
 
 from .base import (
     RESET_FORMATS,
@@ -28,9 +37,156 @@ from .base import (
 )
 
 MAX_PAGE_SIZE = 100
+WEBHOOK_SIGNATURE_HEADER = 'X-Example-Hmac-Sha256'
 
 
-class ExampleSimulator(Simulator):
+# ===================================================================================
+# OAuth, sessions and oversized answers (channel_base token store and bounded answers)
+#
+# - POST /oauth2/token (form, RFC 6749 §4): grant_type=client_credentials (client_id,
+#   client_secret), password (+ username, password) or refresh_token (refresh_token;
+#   client_id). Password and refresh grants also answer a refresh token; a refresh
+#   revokes the access token issued with the refresh token used and, with
+#   rotate_refresh_tokens, rotates the refresh token (the used one is then refused).
+#   Refusals answer HTTP 400 {"error": "invalid_grant"} (401 "invalid_client" for a
+#   wrong client), as RFC 6749 §5.2 documents. sim.consent_refresh_token() hands out a
+#   refresh token as a user's consent would; sim.revoke_refresh_tokens() refuses them all.
+# - POST /session/login {"api_key"} -> {"Data": session token}, valid session_lifetime
+#   seconds; routes accept `X-Session-Token: <token>` instead of a bearer token.
+#   sim.end_sessions() ends every session.
+# - GET /big?size=N&mode=length|chunked: N bytes of JSON-ish text, with Content-Length
+#   (length) or streamed in chunks without it (chunked).
+# ===================================================================================
+
+TOKEN_ROUTES = ('/oauth/token', '/oauth2/token', '/session/login')
+
+
+class OAuthSessionEndpoints:
+    """Token, session and oversized-answer routes, mixed into ExampleSimulator."""
+
+    def init_token_state(self):
+        self.refresh_tokens = {}  # refresh token -> {'expires', 'access_token'}
+        self.sessions = {}  # session token -> expiry epoch
+        self.grants = []  # grant types asked, in order
+        self.issued_secrets = []  # every token and session handed out
+
+    def consent_refresh_token(self):
+        """A refresh token as a user's consent would hand it to the application."""
+        with self.lock:
+            return self._new_refresh_token(None)
+
+    def revoke_refresh_tokens(self):
+        with self.lock:
+            self.refresh_tokens.clear()
+
+    def end_sessions(self):
+        with self.lock:
+            self.sessions.clear()
+
+    def check_session(self, token):
+        if self.sessions.get(token, 0) <= self.options['clock']():
+            return self.error(401, 'invalid or expired session')
+        return None
+
+    def _oauth_error(self, error, status=400):
+        return self.json({'error': error, 'error_description': f'{error} (simulator)'},
+                         status=status)
+
+    def _new_refresh_token(self, access_token):
+        refresh = secrets.token_hex(20)
+        self.issued_secrets.append(refresh)
+        self.refresh_tokens[refresh] = {
+            'expires': self.options['clock']() + self.options['refresh_lifetime'],
+            'access_token': access_token,
+        }
+        return refresh
+
+    def _issue_access_token(self):
+        token = secrets.token_hex(16)
+        self.issued_secrets.append(token)
+        self.token_expiry[token] = self.options['clock']() + self.options['token_lifetime']
+        return token
+
+    @route('POST', '/oauth2/token')
+    def oauth_token(self, request):
+        if self.options['token_delay']:
+            time.sleep(self.options['token_delay'])  # holding the lock: grants are serial
+        form = request.form
+        grant_type = form.get('grant_type')
+        self.grants.append(grant_type)
+        if grant_type == 'client_credentials':
+            return self._client_credentials_grant(form)
+        if grant_type == 'password':
+            return self._password_grant(form)
+        if grant_type == 'refresh_token':
+            return self._refresh_grant(form)
+        return self._oauth_error('unsupported_grant_type')
+
+    def _client_credentials_grant(self, form):
+        if (form.get('client_id'), form.get('client_secret')) != (
+                self.options['client_id'], self.options['client_secret']):
+            return self._oauth_error('invalid_client', status=401)
+        return self._token_answer(self._issue_access_token(), refresh=False)
+
+    def _password_grant(self, form):
+        if form.get('client_id') != self.options['client_id']:
+            return self._oauth_error('invalid_client', status=401)
+        if (form.get('username'), form.get('password')) != (
+                self.options['username'], self.options['password']):
+            return self._oauth_error('invalid_grant')
+        return self._token_answer(self._issue_access_token())
+
+    def _refresh_grant(self, form):
+        used = form.get('refresh_token')
+        entry = self.refresh_tokens.get(used)
+        if entry is None or entry['expires'] <= self.options['clock']():
+            return self._oauth_error('invalid_grant')
+        # The access token issued with this refresh token is revoked by the refresh.
+        self.token_expiry.pop(entry['access_token'], None)
+        access = self._issue_access_token()
+        if self.options['rotate_refresh_tokens']:
+            del self.refresh_tokens[used]
+            return self._token_answer(access)
+        entry['access_token'] = access
+        return self._token_answer(access, refresh=False)
+
+    def _token_answer(self, access, refresh=True):
+        answer = {'access_token': access, 'token_type': 'Bearer',
+                  'expires_in': self.options['token_lifetime'], 'scope': 'orders'}
+        if refresh:
+            answer['refresh_token'] = self._new_refresh_token(access)
+            answer['refresh_token_expires_in'] = self.options['refresh_lifetime']
+        return self.json(answer)
+
+    @route('POST', '/session/login')
+    def session_login(self, request):
+        payload = self.request_json(request) or {}
+        if payload.get('api_key') != self.options['api_key']:
+            return self.error(401, 'invalid api_key')
+        token = secrets.token_hex(16)
+        self.issued_secrets.append(token)
+        self.sessions[token] = self.options['clock']() + self.options['session_lifetime']
+        return self.json({'Data': token})
+
+    @route('GET', '/big')
+    def big_answer(self, request):
+        size = int_arg(request, 'size', 1024, maximum=1 << 30)
+        chunk = b'x' * 65536
+
+        def body():
+            left = size
+            while left > 0:
+                yield chunk[:left]
+                left -= len(chunk)
+
+        if request.args.get('mode') == 'chunked':
+            return Response(body(), status=200, content_type='application/json')
+        return Response(body(), status=200, content_type='application/json',
+                        headers={'Content-Length': str(size)})
+# ============================================================ end of token section
+
+
+class ExampleSimulator(OAuthSessionEndpoints, Simulator):
     name = 'example'
     default_port = 8070
     default_options: ClassVar[dict] = {
@@ -40,6 +196,15 @@ class ExampleSimulator(Simulator):
         'window_seconds': 60,
         'reset_format': 'seconds',
         'clock': time.time,  # epoch seconds; tests pass a fake to move time without sleeping
+        # --- token store section (see "OAuth, sessions and oversized answers" below)
+        'client_id': 'example-client',
+        'client_secret': 'example-secret',
+        'username': 'example-user',
+        'password': 'example-password',
+        'refresh_lifetime': 86400,
+        'rotate_refresh_tokens': True,
+        'session_lifetime': 600,
+        'token_delay': 0.0,  # seconds the token endpoint takes (concurrency tests)
     }
 
     def init_state(self):
@@ -48,6 +213,7 @@ class ExampleSimulator(Simulator):
         self.token_expiry = {}  # access token -> epoch seconds
         self._next_order_id = 1
         self.rate_limiter = None
+        self.init_token_state()
         if self.options['reset_format'] not in RESET_FORMATS:
             raise ValueError(f"example simulator: reset_format must be one of {RESET_FORMATS}")
         if self.options['rate_limit_per_minute']:
@@ -67,11 +233,30 @@ class ExampleSimulator(Simulator):
         with self.lock:
             self.token_expiry = dict.fromkeys(self.token_expiry, 0)
 
+    # ----------------------------------------------------------------- webhooks
+
+    @staticmethod
+    def sign_webhook(body, signing_secret):
+        """The signature header of a delivery of the raw ``body``."""
+        digest = hmac.new(signing_secret.encode(), body, hashlib.sha256).digest()
+        return {WEBHOOK_SIGNATURE_HEADER: base64.b64encode(digest).decode()}
+
+    @staticmethod
+    def webhook_delivery(event, signing_secret=None):
+        """(raw body, headers) of a delivery of ``event``, signed when a secret is given."""
+        body = json.dumps(event).encode()
+        headers = {'Content-Type': 'application/json'}
+        if signing_secret:
+            headers.update(ExampleSimulator.sign_webhook(body, signing_secret))
+        return body, headers
+
     # ----------------------------------------------------------------- hooks
 
     def authenticate(self, request):
-        if request.path == '/oauth/token':
+        if request.path in TOKEN_ROUTES:
             return None
+        if request.headers.get('X-Session-Token'):
+            return self.check_session(request.headers['X-Session-Token'])
         scheme, _, token = request.headers.get('Authorization', '').partition(' ')
         if scheme.lower() != 'bearer' or not token:
             return self.error(401, 'missing bearer token')

@@ -1,4 +1,5 @@
 from . import integration_credential
+from . import integration_credential_verification
 from . import channel_sync_cursor
 from . import channel_rate_limit
 from . import channel_access_token
@@ -13,5 +14,15 @@ from . import sale_order
 from . import stock_picking
 from . import product
 from . import channel_mapping
+# inbox, batched lookups and carrier map (issue 15)
+from . import channel_inbox_item
+from . import channel_carrier_map
+from . import integration_credential_inbox
+from . import integration_credential_carrier_map
+# token store (credential side)
+from . import integration_credential_tokens
+from . import integration_credential_shipment_events
+from . import stock_picking_shipments
+# streams and paged imports
 from . import channel_stream
 from . import integration_credential_paged

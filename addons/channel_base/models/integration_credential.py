@@ -136,7 +136,7 @@ class IntegrationCredential(models.Model):
                 continue
             path = WEBHOOK_ROUTE.format(platform=credential.platform, credential_id=credential.id)
             url = base_url + path
-            if not credential._webhook_is_signed():
+            if credential._webhook_requires_url_token():
                 url += "?token=" + (credential.webhook_secret or "")
             credential.webhook_url = url
 
@@ -250,17 +250,7 @@ class IntegrationCredential(models.Model):
 
     # ------------------------------------------------------------------ webhooks
 
-    def _webhook_is_signed(self):
-        """True where the platform signs deliveries (HMAC/RSA); False means the token in
-        the URL authenticates them."""
-        return False
-
-    def _webhook_authenticate(self, raw_body, headers, query):
-        """Default check for platforms that do not sign: the URL's ``token`` parameter."""
-        self.ensure_one()
-        expected = self.sudo().webhook_secret
-        given = query.get("token") or ""
-        return bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
+    # _webhook_is_signed / _webhook_authenticate: integration_credential_verification.py
 
     def _webhook_parse(self, raw_body, headers):
         """Decode an authenticated body into a payload; raise ValueError if malformed."""
@@ -400,10 +390,6 @@ class IntegrationCredential(models.Model):
         )
 
     # ------------------------------------------------------------------ tokens
-
-    def _get_access_token(self, fetch_token):
-        self.ensure_one()
-        return self.env["channel.access.token"]._get(self.id, fetch_token)
 
     def _invalidate_access_token(self):
         self.env["channel.access.token"]._forget(self.ids)

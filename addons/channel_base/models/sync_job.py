@@ -599,7 +599,10 @@ class SyncJob(models.Model):
                             seconds=max(wait or 1.0, 0.5)))
         elif (kind == "auth" and not self.auth_refreshed and self.credential_id
               and getattr(error, "refresh_helps", True)):
-            self.credential_id._invalidate_access_token()  # shared cache, own cursor
+            # The client already discarded the token a 401 refused; clearing the store
+            # here would wipe a token another worker just obtained.
+            if getattr(error, "failed_token", None):
+                self.credential_id._discard_access_token(error.failed_token)
             vals.update(state="pending", auth_refreshed=True, next_attempt_at=fields.Datetime.now())
         elif kind in ("transient", "rate_limited") and self.attempts < self.max_attempts:
             delay = backoff_delay(

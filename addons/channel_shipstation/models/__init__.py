@@ -1,4 +1,7 @@
 from . import integration_credential
+from . import shipstation_order_export
+from . import shipstation_shipment_import
+from . import shipstation_webhook
 from . import res_partner
 from . import sale_order
 from . import shipstation_service_map

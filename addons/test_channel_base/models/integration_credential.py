@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -5,6 +7,8 @@ from odoo.addons.channel_base.paged_import import StreamSpec
 
 from ..client import ExampleClient
 from ..paged_orders import ExampleOrdersImport
+
+EXAMPLE_SIGNATURE_HEADER = "X-Example-Hmac-Sha256"
 
 
 class IntegrationCredential(models.Model):
@@ -15,6 +19,18 @@ class IntegrationCredential(models.Model):
     )
     example_api_key = fields.Char(groups="channel_base.group_integration_manager")
     example_rate_limit = fields.Integer(help="Requests per minute; 0 = no limit.")
+    example_webhook_mode = fields.Selection(
+        [("token", "URL token"), ("signing", "HMAC-SHA256 signature header")],
+        default="token", required=True,
+        help="Signature: deliveries carry the base64 HMAC-SHA256 of their body in "
+        "X-Example-Hmac-Sha256, keyed with the webhook secret; URL token: ?token=<secret>.")
+    # --- token store: secrets of the example token strategies (../token_clients.py)
+    example_client_secret = fields.Char(groups="channel_base.group_integration_manager")
+    example_password = fields.Char(groups="channel_base.group_integration_manager")
+    example_refresh_token = fields.Char(
+        groups="channel_base.group_integration_manager",
+        help="Refresh token handed out by the user's consent.")
+    # --- end token store
 
     def _default_api_base_url(self):
         if self.platform == "example":
@@ -54,24 +70,18 @@ class IntegrationCredential(models.Model):
         products = mapping._require_products_by_sku(
             [line["sku"] for line in order.get("lines", [])], self
         )
-        SaleOrder.create({
-            "partner_id": match.partner.id,
-            "partner_shipping_id": match.shipping.id,
-            "channel_credential_id": self.id,
-            "channel_external_id": str(order["id"]),
-            "channel_external_ref": order.get("reference"),
-            "channel_sync_state": "synced",
-            "order_line": [
-                (0, 0, {"product_id": products[line["sku"]].id, "product_uom_qty": line["qty"]})
-                for line in order.get("lines", [])
-            ],
-        })
+        self._example_create_sale_order(order, products, match)  # integration_credential_inbox
         return 1
 
     def _example_fail(self, job):
         raise PermanentError(job.payload.get("message", "failed on purpose"))
 
     # ------------------------------------------------------------------ webhooks
+
+    def _webhook_signature_header(self):
+        if self.platform == "example" and self.example_webhook_mode == "signing":
+            return EXAMPLE_SIGNATURE_HEADER
+        return super()._webhook_signature_header()
 
     def _webhook_delivery_id(self, payload, raw_body, headers):
         if self.platform == "example" and isinstance(payload, dict) and payload.get("id"):
@@ -90,3 +100,49 @@ class IntegrationCredential(models.Model):
             return super()._test_connection()
         ExampleClient(self).fetch_orders_page(1, page_size=1)
         return "Example API reachable."
+
+    # ------------------------------------------------------------------ shipment events
+    # The example platform is told of each shipped, re-tracked or cancelled transfer by
+    # one job per transfer (channel_base's shipment events call these once per change).
+
+    def _on_pickings_done(self, pickings, backorders):
+        if self.platform != "example":
+            return super()._on_pickings_done(pickings, backorders)
+        return self._example_queue_picking_jobs("example.push_shipment", pickings, {
+            picking.id: {"backorders": backorders.filtered(
+                lambda b, picking=picking: b.backorder_id == picking).mapped("name")}
+            for picking in pickings})
+
+    def _on_tracking_added(self, pickings, new_refs):
+        if self.platform != "example":
+            return super()._on_tracking_added(pickings, new_refs)
+        return self._example_queue_picking_jobs("example.push_tracking", pickings, {
+            picking_id: {"added": numbers} for picking_id, numbers in new_refs.items()})
+
+    def _on_tracking_removed(self, pickings, old_refs):
+        if self.platform != "example":
+            return super()._on_tracking_removed(pickings, old_refs)
+        return self._example_queue_picking_jobs("example.push_tracking", pickings, {
+            picking_id: {"removed": numbers} for picking_id, numbers in old_refs.items()})
+
+    def _on_backorders_cancelled(self, pickings):
+        if self.platform != "example":
+            return super()._on_backorders_cancelled(pickings)
+        return self._example_queue_picking_jobs("example.push_cancel", pickings, {
+            picking.id: {"backorder_of": picking.backorder_id.name} for picking in pickings})
+
+    def _on_pickings_cancelled(self, pickings):
+        if self.platform != "example":
+            return super()._on_pickings_cancelled(pickings)
+        return self._example_queue_picking_jobs("example.push_cancel", pickings, {})
+
+    def _example_queue_picking_jobs(self, operation, pickings, extras):
+        """One job per transfer, queued in one statement; the payload is what the example
+        platform would be sent: tracking numbers and the quantities shipped. ``dispatch``
+        ties the jobs of one hook call together (the tests count the calls by it)."""
+        dispatch = uuid.uuid4().hex
+        return self.env["sync.job"]._enqueue_many([{
+            "operation": operation, "credential": self, "record": picking,
+            "payload": dict(extras.get(picking.id, {}), dispatch=dispatch,
+                            **picking._example_shipment_payload()),
+        } for picking in pickings])

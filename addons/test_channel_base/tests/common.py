@@ -16,14 +16,23 @@ class ExampleAccountMixin(CommittedCredentialMixin):
 
     @classmethod
     def setUpClass(cls):
-        cls.sim = start_simulator(cls, ExampleSimulator, api_key=cls.example_api_key)
+        cls.sim = start_simulator(cls, ExampleSimulator, **cls._example_simulator_options())
         cls.credential_id = cls.create_committed_credential({
             "name": cls.example_account_name, "platform": "example",
             "api_base_url": cls.sim.url, "example_api_key": cls.example_api_key,
             "request_timeout": cls.example_request_timeout,
+            **cls._example_credential_extra_values(),
         })
         super().setUpClass()
         cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
+
+    @classmethod
+    def _example_simulator_options(cls):
+        return {"api_key": cls.example_api_key}
+
+    @classmethod
+    def _example_credential_extra_values(cls):
+        return {}
 
     def setUp(self):
         super().setUp()

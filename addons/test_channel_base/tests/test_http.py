@@ -204,8 +204,7 @@ class TestHttpLayer(ExampleAccountMixin, TransactionCase):
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     credential = env["integration.credential"].browse(self.credential_id)
                     barrier.wait()
-                    results.append(credential._get_access_token(
-                        ExampleClient(credential)._fetch_access_token))
+                    results.append(ExampleClient(credential)._access_token())
             except Exception as error:  # noqa: BLE001 - reported by the assertion below
                 errors.append(error)
 

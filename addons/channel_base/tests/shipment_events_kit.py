@@ -1,0 +1,172 @@
+"""The shared shipment-events test kit every platform module runs on its hooks.
+
+channel_base detects shipment events once (docs/shipment_events.md); the kit proves a
+platform hears each of them exactly once, in order, with the right transfers, through
+what the platform really queued or received.
+
+Use it in a ``TransactionCase`` of the platform module::
+
+    class TestShopifyShipmentEvents(ShipmentEventsKit, ShopifyAccountMixin, TransactionCase):
+        def _shipment_kit_credential(self): ...        # the platform's credential
+        def _shipment_kit_ready_picking(self, lines): ...   # a ready delivery it concerns
+        def _shipment_kit_reports(self, pickings): ...  # what it queued, oldest first
+
+A report is a dict: ``kind`` (one of KINDS), ``picking`` (id), ``tracking`` (numbers the
+platform is told the transfer has), ``numbers`` (added or removed numbers, tracking
+events), ``shipped`` ({product id: quantity}, "done"), and ``dispatch``: an id shared by
+the reports of one hook call, when the platform can tell (else omit it).
+"""
+
+from odoo.fields import Command
+
+from odoo.addons.channel_base.shipment_events import ALREADY_APPLIED, APPLIED, Shipment
+
+KINDS = ("done", "tracking_added", "tracking_removed", "backorder_cancelled", "cancelled")
+
+
+class ShipmentEventsKit:
+    def _shipment_kit_credential(self):
+        raise NotImplementedError
+
+    def _shipment_kit_ready_picking(self, lines):
+        """A ready (assigned) outgoing transfer of ``lines`` [(product, quantity)] whose
+        events concern the platform's credential (its sale order's channel or its own
+        fulfilment credential)."""
+        raise NotImplementedError
+
+    def _shipment_kit_reports(self, pickings):
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ helpers
+
+    def _shipment_kit_products(self, count=2):
+        products = self.env["product.product"].create([
+            {"name": f"Kit product {n}", "default_code": f"KIT-SHIP-{n}", "is_storable": True}
+            for n in range(count)])
+        stock = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1).lot_stock_id
+        for product in products:
+            self.env["stock.quant"]._update_available_quantity(product, stock, 1000)
+        return products
+
+    def _shipment_kit_sale_picking(self, credential, lines):
+        """A confirmed sale order of ``credential``'s channel; its ready delivery."""
+        partner = self.env["res.partner"].create({"name": "Kit customer"})
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id, "channel_credential_id": credential.id,
+            "order_line": [Command.create({"product_id": product.id,
+                                           "product_uom_qty": quantity})
+                           for product, quantity in lines]})
+        order.action_confirm()
+        return order.picking_ids
+
+    def _shipment_kit_validate(self, pickings):
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        pickings.with_context(skip_backorder=True, skip_sms=True).button_validate()
+
+    def _shipment_kit_kinds(self, pickings):
+        return [(report["kind"], report["picking"])
+                for report in self._shipment_kit_reports(pickings)]
+
+    def _shipment_kit_setup(self, count=1):
+        self.kit_products = self._shipment_kit_products()
+        lines = [(self.kit_products[0], 2), (self.kit_products[1], 3)]
+        pickings = self.env["stock.picking"]
+        for _n in range(count):
+            pickings |= self._shipment_kit_ready_picking(lines)
+        self.assertTrue(all(p.state == "assigned" for p in pickings), "the kit needs ready "
+                        "transfers")
+        return pickings
+
+    # ------------------------------------------------------------------ tests
+
+    def test_shipment_kit_full_shipment_with_tracking(self):
+        picking = self._shipment_kit_setup()
+        picking.carrier_tracking_ref = "KIT-TRK-1"
+        self.assertFalse(self._shipment_kit_reports(picking), "no event before it ships")
+        self._shipment_kit_validate(picking)
+        reports = self._shipment_kit_reports(picking)
+        self.assertEqual([r["kind"] for r in reports], ["done"],
+                         "done with tracking is one event: the tracking travels with it")
+        self.assertEqual(reports[0]["tracking"], ["KIT-TRK-1"])
+        self.assertEqual(reports[0]["shipped"],
+                         {self.kit_products[0].id: 2, self.kit_products[1].id: 3})
+
+    def test_shipment_kit_applied_shipment_reports_once(self):
+        picking = self._shipment_kit_setup()
+        Picking = self.env["stock.picking"]
+        shipment = Shipment(picking, ("KIT-TRK-A",), reference="kit-1")
+        self.assertEqual(Picking._channel_apply_shipments([shipment])[0].status, APPLIED)
+        self.assertEqual(Picking._channel_apply_shipments([shipment])[0].status,
+                         ALREADY_APPLIED, "the same shipment twice changes nothing")
+        self.assertEqual(self._shipment_kit_kinds(picking), [("done", picking.id)])
+        self.assertEqual(self._shipment_kit_reports(picking)[0]["tracking"], ["KIT-TRK-A"])
+
+    def test_shipment_kit_own_shipment_is_not_echoed(self):
+        picking = self._shipment_kit_setup()
+        shipment = Shipment(picking, ("KIT-OWN",),
+                            source_credential=self._shipment_kit_credential())
+        outcome = self.env["stock.picking"]._channel_apply_shipments([shipment])[0]
+        self.assertEqual((outcome.status, picking.state), (APPLIED, "done"))
+        self.assertFalse(self._shipment_kit_reports(picking),
+                         "the platform is not told of the shipment it sent itself")
+
+    def test_shipment_kit_partial_shipment(self):
+        picking = self._shipment_kit_setup()
+        first = self.kit_products[0]
+        outcome = self.env["stock.picking"]._channel_apply_shipments(
+            [Shipment(picking, ("KIT-PART-1",), quantities={first: 1})])[0]
+        self.assertEqual(outcome.status, APPLIED, outcome.reason)
+        backorder = outcome.backorder
+        self.assertTrue(backorder, "what was not shipped waits in a backorder")
+        self.assertEqual(backorder.backorder_id, picking)
+        self.assertFalse(backorder.carrier_tracking_ref,
+                         "a backorder does not inherit the first tracking number")
+        reports = self._shipment_kit_reports(picking | backorder)
+        self.assertEqual([(r["kind"], r["picking"]) for r in reports], [("done", picking.id)])
+        self.assertEqual(reports[0]["shipped"], {first.id: 1}, "only what shipped is reported")
+        self.assertEqual(reports[0]["tracking"], ["KIT-PART-1"])
+
+    def test_shipment_kit_voided_label_then_new_label(self):
+        picking = self._shipment_kit_setup()
+        picking.carrier_tracking_ref = "KIT-VOID-1"
+        self._shipment_kit_validate(picking)
+        picking.carrier_tracking_ref = False  # label voided
+        picking.carrier_tracking_ref = "KIT-VOID-2"  # its replacement
+        picking.carrier_tracking_ref = "KIT-VOID-3"  # replaced in one write
+        reports = self._shipment_kit_reports(picking)
+        self.assertEqual([(r["kind"], r.get("numbers")) for r in reports[1:]], [
+            ("tracking_removed", ["KIT-VOID-1"]),
+            ("tracking_added", ["KIT-VOID-2"]),
+            ("tracking_removed", ["KIT-VOID-2"]),
+            ("tracking_added", ["KIT-VOID-3"]),
+        ])
+        self.assertEqual(reports[-1]["tracking"], ["KIT-VOID-3"])
+
+    def test_shipment_kit_backorder_cancelled(self):
+        picking = self._shipment_kit_setup()
+        outcome = self.env["stock.picking"]._channel_apply_shipments(
+            [Shipment(picking, ("KIT-BO",), quantities={self.kit_products[1]: 1})])[0]
+        backorder = outcome.backorder
+        backorder.action_cancel()
+        self.assertEqual(self._shipment_kit_kinds(picking | backorder),
+                         [("done", picking.id), ("backorder_cancelled", backorder.id)])
+
+    def test_shipment_kit_picking_cancelled(self):
+        picking = self._shipment_kit_setup()
+        picking.action_cancel()
+        picking.action_cancel()  # already cancelled: nothing new
+        self.assertEqual(self._shipment_kit_kinds(picking), [("cancelled", picking.id)])
+
+    def test_shipment_kit_one_write_on_many_pickings(self):
+        pickings = self._shipment_kit_setup(count=4)
+        self._shipment_kit_validate(pickings)
+        pickings.write({"carrier_tracking_ref": "KIT-MANY"})
+        reports = self._shipment_kit_reports(pickings)
+        for kind in ("done", "tracking_added"):
+            of_kind = [r for r in reports if r["kind"] == kind]
+            self.assertEqual(sorted(r["picking"] for r in of_kind), sorted(pickings.ids))
+            dispatches = {r.get("dispatch") for r in of_kind}
+            self.assertEqual(len(dispatches), 1, f"one {kind} hook call for the batch")
