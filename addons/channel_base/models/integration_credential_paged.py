@@ -8,7 +8,7 @@ class IntegrationCredential(models.Model):
     """Declared periodic streams and resumable paged imports (docs/streams.md,
     docs/paged_import.md)."""
 
-    _inherit = "integration.credential"
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     stream_ids = fields.One2many("channel.stream", "credential_id", string="Streams")
     stream_running_count = fields.Integer(compute="_compute_stream_counts")
