@@ -215,6 +215,8 @@ base = dict(platform="example", api_base_url=SIM_URL, example_api_key="example-k
 blocked = Credential.create(dict(base, name="Rate-blocked", example_rate_limit=40))
 busy = Credential.create(dict(base, name="Busy", job_concurrency=2))
 hooks = Credential.create(dict(base, name="Hooks"))
+# Their scheduled order imports would add jobs to the lanes under test.
+(blocked | busy | hooks).stream_ids.action_pause()
 Job = env["sync.job"]
 Job._enqueue_many([{"operation": "noop"} for _ in range(N_NOOP)])
 Job._enqueue_many([{"operation": "example.push_order", "credential": busy,
@@ -288,6 +290,7 @@ SETUP_KILL = """
 credential = env["integration.credential"].create(dict(
     name="Killed worker", platform="example", api_base_url=SIM_URL,
     example_api_key="example-key", request_timeout=60))
+credential.stream_ids.action_pause()  # its scheduled order import would GET /orders too
 env["ir.config_parameter"].set_param("channel_base.job_running_timeout", "5")
 env["sync.job"]._enqueue_many([{"operation": "example.push_order", "credential": credential,
                                 "payload": {"reference": f"KILL-{i:02d}"}} for i in range(20)])
@@ -343,3 +346,64 @@ def test_a_killed_worker_loses_only_the_job_it_was_running(odoo_env, sim):
     assert attempts[killed_reference] == 2
     assert set(attempts.values()) == {1, 2}
 
+
+
+# ---------------------------------------------------------------------------- paged import
+
+SETUP_PAGED = """
+env["product.product"].create({"name": "Paged gadget", "default_code": "PAGED-SKU"})
+credential = env["integration.credential"].create(dict(
+    name="Paged import", platform="example", api_base_url=SIM_URL,
+    example_api_key="example-key", request_timeout=60))
+env["ir.config_parameter"].set_param("channel_base.job_running_timeout", "5")
+stream = credential._channel_stream("orders")
+stream._queue_run()
+result = {"credential": credential.id, "stream": stream.id}
+"""
+
+
+def _paged_state(env, credential_id):
+    orders = _query(env, "SELECT channel_external_id, count(*) FROM sale_order "
+                         "WHERE channel_credential_id = %s GROUP BY 1", (credential_id,))
+    cursor = _query(env, "SELECT value FROM channel_sync_cursor WHERE credential_id = %s "
+                         "AND stream = 'orders'", (credential_id,))
+    stream = _query(env, "SELECT run_state, run_pages_done, run_items_done FROM channel_stream "
+                         "WHERE credential_id = %s AND code = 'orders'", (credential_id,))[0]
+    return dict(orders), (cursor[0][0] if cursor else None), stream
+
+
+def test_a_killed_paged_import_resumes_at_the_first_uncommitted_page(odoo_env, sim):
+    """Five pages of 50; the platform hangs on page 3; the worker is killed while it waits.
+    Pages 1-2 stay committed with the cursor after them; the next worker recovers the
+    page job and goes on from page 3: every order once, pages 1-2 never fetched again."""
+    env = odoo_env
+    sim.seed_orders(250, "PAGED-SKU")
+    sim.hang_page(3, seconds=30)
+    setup = _odoo_shell(env, SETUP_PAGED.replace("SIM_URL", repr(sim.url)))
+    worker = OdooProcess(env, "paged-killed", cron_threads=1)
+    try:
+        worker.wait_ready()
+        _wait_until(env, lambda: 3 in sim.page_fetches(), "page 3 in flight")
+        time.sleep(0.5)  # the platform has the request; the page's transaction is open
+        worker.kill()
+    finally:
+        worker.stop()
+    orders, cursor, stream = _paged_state(env, setup["credential"])
+    assert sim.page_fetches() == [1, 2, 3]
+    assert len(orders) == 100 and set(orders.values()) == {1}, "pages 1-2 committed"
+    assert cursor == "100", "the cursor is after page 2"
+    assert stream == ("running", 2, 100)
+
+    time.sleep(5.5)  # channel_base.job_running_timeout: the dead worker's job is stale now
+    again = OdooProcess(env, "paged-recovered", cron_threads=1)
+    try:
+        again.wait_ready()
+        _wait_until(env, lambda: _paged_state(env, setup["credential"])[2][0] == "idle",
+                    "the run to finish")
+    finally:
+        again.stop()
+    orders, cursor, stream = _paged_state(env, setup["credential"])
+    assert len(orders) == 250 and set(orders.values()) == {1}, "every order exactly once"
+    assert cursor == "250"
+    assert stream == ("idle", 5, 250), "no page was counted twice"
+    assert sim.page_fetches() == [1, 2, 3, 3, 4, 5], "after the restart: page 3 on, only"

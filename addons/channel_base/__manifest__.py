@@ -25,6 +25,9 @@
         "views/channel_inbox_item_views.xml",
         "views/channel_carrier_map_views.xml",
         "views/channel_menus.xml",
+        # streams and paged imports
+        "data/channel_stream_cron.xml",
+        "views/channel_stream_views.xml",
     ],
     "application": True,
     "installable": True,

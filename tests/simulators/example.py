@@ -208,6 +208,7 @@ class ExampleSimulator(OAuthSessionEndpoints, Simulator):
     }
 
     def init_state(self):
+        self.page_faults = {}  # paged imports: page number -> [fault, ...], taken in order
         self.orders = {}  # reference -> order
         self.token_expiry = {}  # access token -> epoch seconds
         self._next_order_id = 1
@@ -335,3 +336,48 @@ class ExampleSimulator(OAuthSessionEndpoints, Simulator):
             self._next_order_id += 1
         self.orders[reference] = order
         return order, existing is None
+
+    # ----------------------------------------------------------------- paged imports
+    # Controls for channel_base's resumable paged import (docs/paged_import.md). GET
+    # /orders pages like ShipStation V1's list endpoints (page numbers from 1, the answer
+    # says how many `pages` and the `total`). Faults are per page number and taken in
+    # order, before the request is served (and outside the lock: a hung page does not
+    # hold up the others).
+
+    def seed_orders(self, count, sku, prefix='PAGED'):
+        """Add ``count`` orders of one line of ``sku``, in id order; return their ids."""
+        return [self.add_order({'reference': f'{prefix}-{number:05d}',
+                                'lines': [{'sku': sku, 'qty': 1}],
+                                'customer': {'name': f'Buyer {number % 5}', 'country': 'US'}})['id']
+                for number in range(1, count + 1)]
+
+    def fail_page(self, page, status=500, times=1):
+        """The next ``times`` fetches of ``page`` answer ``status``."""
+        with self.lock:
+            self.page_faults.setdefault(page, []).extend([('fail', status)] * times)
+
+    def hang_page(self, page, seconds):
+        """The next fetch of ``page`` waits ``seconds`` before it is answered."""
+        with self.lock:
+            self.page_faults.setdefault(page, []).append(('hang', seconds))
+
+    def page_fetches(self):
+        """The page numbers of every GET /orders received, in order."""
+        with self.lock:
+            return [int(request.query.get('page', 1)) for request in self.requests
+                    if request.method == 'GET' and request.path == '/orders']
+
+    def dispatch(self, request):
+        if request.method == 'GET' and request.path == '/orders':
+            with self.lock:
+                faults = self.page_faults.get(int_arg(request, 'page', 1))
+                fault = faults.pop(0) if faults else None
+            if fault and fault[0] == 'hang':
+                self._record(request)  # recorded on arrival: the caller may die meanwhile
+                time.sleep(fault[1])
+                with self.lock:
+                    return self._route(request)
+            if fault:
+                self._record(request)
+                return self.error(fault[1], f'page fault injected ({fault[1]})')
+        return super().dispatch(request)

@@ -23,3 +23,6 @@ from . import integration_credential_carrier_map
 from . import integration_credential_tokens
 from . import integration_credential_shipment_events
 from . import stock_picking_shipments
+# streams and paged imports
+from . import channel_stream
+from . import integration_credential_paged

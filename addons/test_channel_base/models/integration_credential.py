@@ -3,8 +3,10 @@ import uuid
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
+from odoo.addons.channel_base.paged_import import StreamSpec
 
 from ..client import ExampleClient
+from ..paged_orders import ExampleOrdersImport
 
 EXAMPLE_SIGNATURE_HEADER = "X-Example-Hmac-Sha256"
 
@@ -40,7 +42,6 @@ class IntegrationCredential(models.Model):
             return super()._execute_sync_job(job)
         handlers = {
             "example.push_order": self._example_push_order,
-            "example.import_orders": self._example_import_orders,
             "example.fail": self._example_fail,
         }
         if job.operation not in handlers:
@@ -51,19 +52,12 @@ class IntegrationCredential(models.Model):
         answer = ExampleClient(self).upsert_order(job.payload)
         return {"id": answer["id"]}
 
-    def _example_import_orders(self, job):
-        """Import every page; the cursor moves in the same transaction as the orders."""
-        client = ExampleClient(self)
-        page, imported = 1, 0
-        while True:
-            answer = client.fetch_orders_page(page)
-            for order in answer["orders"]:
-                imported += self._example_import_order(order)
-            if page >= answer["pages"]:
-                break
-            page += 1
-        self._set_cursor("orders", value=str(answer["total"]))
-        return {"imported": imported}
+    def _channel_stream_specs(self):
+        if self.platform != "example":
+            return super()._channel_stream_specs()
+        return [*super()._channel_stream_specs(),
+                StreamSpec("orders", "Orders", interval_minutes=10,
+                           paged_import=ExampleOrdersImport)]
 
     def _example_import_order(self, order):
         SaleOrder = self.env["sale.order"]

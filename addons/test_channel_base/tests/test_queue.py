@@ -264,22 +264,29 @@ class TestQueueBehaviour(ExampleAccountMixin, TransactionCase):
         for number in range(1, 151):
             self.sim.add_order({"reference": f"O-{number}", "lines": [{"sku": "G-1", "qty": 2}],
                                 "customer": {"name": f"Buyer {number % 7}", "country": "US"}})
-        job = self.credential._enqueue_job("example.import_orders")
+        stream = self.credential._channel_stream("orders")
+        job = stream._queue_run()
         self._run(job)
+        self.Job._run_due_jobs(batch_size=50, time_budget=30)  # the follow-up pages
         self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(stream.run_state, "idle", stream.last_error)
         orders = self.env["sale.order"].search([("channel_credential_id", "=", self.credential.id)])
         self.assertEqual(len(orders), 150)
         self.assertEqual(orders[0].order_line.product_id, product)
         self.assertEqual(self.credential._get_cursor("orders").value, "150")
         # Idempotent: a second run imports nothing new.
-        again = self.credential._enqueue_job("example.import_orders")
+        again = stream._queue_run()
         self._run(again)
-        self.assertEqual(again.result, '{"imported": 0}')
+        self.assertEqual(again.state, "done", again.last_error)
+        self.assertEqual((stream.run_created, stream.run_items_done), (0, 0))
 
     def test_cursor_does_not_move_when_import_fails(self):
         self.sim.add_order({"reference": "BAD", "lines": [{"sku": "UNKNOWN-SKU", "qty": 1}]})
-        job = self.credential._enqueue_job("example.import_orders")
+        stream = self.credential._channel_stream("orders")
+        job = stream._queue_run()
         self._run(job)
         self.assertEqual(job.state, "failed")
         self.assertIn("UNKNOWN-SKU", job.last_error)
+        self.assertEqual(stream.run_state, "failed")
+        self.assertIn("UNKNOWN-SKU", stream.last_error)
         self.assertFalse(self.credential._get_cursor("orders"))

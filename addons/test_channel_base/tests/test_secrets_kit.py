@@ -43,7 +43,7 @@ class TestExampleSecretsKit(SecretsKit, TokenAccountMixin, TransactionCase):
         jobs |= self.credential._enqueue_job("example.fail", payload={"message": "boom"})
         self._run(jobs)
         self.sim.expire_tokens()  # the queue's retry after a refused token
-        self._run(self.credential._enqueue_job("example.import_orders", payload={}))
+        self._run(self.credential._channel_stream("orders")._queue_run())  # the order import
         self.assertEqual(self.env["sync.job"].search_count([
             ("credential_id", "=", self.credential_id), ("state", "=", "done")]), 2)
 
