@@ -11,7 +11,7 @@ class IntegrationCredential(models.Model):
     ``self.platform`` and queues its pushes (``_enqueue_job``): a job queued here rolls
     back with the change. The defaults do nothing."""
 
-    _inherit = "integration.credential"
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _on_pickings_done(self, pickings, backorders):
         """``pickings`` were validated (their tracking, if any, is already on them: no

@@ -7,7 +7,7 @@ class IntegrationCredential(models.Model):
     """The credential's side of the token store: tokens die with the secrets (or the API
     host) they were obtained with."""
 
-    _inherit = "integration.credential"
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def write(self, vals):
         result = super().write(vals)

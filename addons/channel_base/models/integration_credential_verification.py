@@ -38,7 +38,7 @@ class IntegrationCredential(models.Model):
     override ``_webhook_authenticate`` and call ``super()`` for the URL token.
     """
 
-    _inherit = "integration.credential"
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ webhook hooks
 
