@@ -30,7 +30,7 @@ class ChannelStream(models.Model):
     _order = "credential_id, code"
 
     credential_id = fields.Many2one(
-        "integration.credential", required=True, ondelete="cascade", index=True)
+        "integration.credential", "Account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     platform = fields.Selection(related="credential_id.platform", store=True)
     code = fields.Char(required=True, readonly=True)
