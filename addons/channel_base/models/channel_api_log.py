@@ -45,8 +45,8 @@ class ChannelApiLog(models.Model):
     error = fields.Text(readonly=True)
     # A plain id, not a foreign key: the log is written on its own cursor, which cannot
     # see a job created in the still-open transaction (and jobs are vacuumed before logs).
-    job_ref = fields.Integer("Job Ref", readonly=True, index="btree_not_null")
-    job_id = fields.Many2one("sync.job", "Job", compute="_compute_job_id",
+    job_ref = fields.Integer("Job Number", readonly=True, index="btree_not_null")
+    job_id = fields.Many2one("sync.job", compute="_compute_job_id",
                              search="_search_job_id",
                              help="The sync job that made this call, when a job made it.")
     request_body_pretty = fields.Text("Request (formatted)", compute="_compute_pretty_bodies",

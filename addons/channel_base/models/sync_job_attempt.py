@@ -25,7 +25,7 @@ class SyncJobAttempt(models.Model):
 
     job_id = fields.Many2one("sync.job", required=True, ondelete="cascade", index=True,
                              readonly=True)
-    attempt = fields.Integer("Attempt", readonly=True)
+    attempt = fields.Integer(readonly=True)
     started_at = fields.Datetime("Started", readonly=True)
     finished_at = fields.Datetime("Finished", readonly=True)
     duration_ms = fields.Integer("Duration (ms)", readonly=True)
