@@ -230,8 +230,11 @@ class ChannelStream(models.Model):
         else:
             credential._set_cursor(self.code, importer.dump_cursor(page.next_cursor))
             self.run_job_id = self._enqueue_run_job(first=False)
-        return {"items": len(page.items), "created": stats.created, "updated": stats.updated,
-                "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more}
+        result = {"items": len(page.items), "created": stats.created, "updated": stats.updated,
+                  "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more}
+        if stats.records:
+            result["records"] = stats.records  # job_display.RESULT_RECORDS_KEY
+        return result
 
     def _count_page(self, page, stats):
         self.write({
