@@ -208,6 +208,8 @@ class IntegrationCredential(models.Model):
         for (credential_id, code), moment in sorted(successes.items()):
             if credential_id == self.id and code not in known:
                 lines.append((code, moment, False))
+        if not lines:
+            return Markup('<div class="text-muted">%s</div>') % self.env._("Nothing synced yet")
         return Markup("").join(self._stream_line(*line) for line in lines)
 
     def _stream_line(self, name, moment, failed):
