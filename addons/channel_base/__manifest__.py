@@ -1,6 +1,6 @@
 {
     "name": "Channel Connectors: Base",
-    "summary": "Credentials, durable sync queue, webhook intake and API log shared by all "
+    "summary": "Platform accounts, durable sync queue, webhook intake and API log shared by all "
     "channel connectors",
     "version": "18.0.1.0.0",
     "category": "Sales/Connectors",
@@ -28,6 +28,10 @@
         # streams and paged imports
         "data/channel_stream_cron.xml",
         "views/channel_stream_views.xml",
+        # screens (issue 12)
+        "security/channel_screens_security.xml",
+        "views/channel_api_performance_views.xml",
+        "views/channel_screens_views.xml",
     ],
     "application": True,
     "installable": True,

@@ -38,6 +38,8 @@ class ImportStats:
     updated: int = 0
     skipped: int = 0
     failed: int = 0
+    #: {model: [ids]} of the records the page created or updated: the job form links them
+    records: dict = field(default_factory=dict)
 
     @property
     def total(self):

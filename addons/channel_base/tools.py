@@ -253,3 +253,35 @@ def normalize_phone(raw, default_country=None):
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def pretty_body(body, limit=200000):
+    """A logged body made readable: JSON indented, XML re-indented, anything else (or
+    anything that does not parse) as it was. Display only: never fed back to a platform."""
+    if not body:
+        return body or ""
+    text = body if isinstance(body, str) else str(body)
+    if len(text) > limit:
+        return text
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            return json.dumps(json.loads(text), indent=2, ensure_ascii=False, sort_keys=False)
+        except ValueError:
+            return text
+    if stripped.startswith("<"):
+        return _pretty_xml(text)
+    return text
+
+
+def _pretty_xml(text):
+    from lxml import etree
+
+    from .verification import XmlDocumentError, parse_xml
+
+    try:
+        root = parse_xml(text.encode("utf-8"))  # hardened: no DTD, no entity, bounded
+    except XmlDocumentError:
+        return text
+    etree.indent(root, space="  ")
+    return etree.tostring(root, encoding="unicode")

@@ -1,7 +1,7 @@
 {
     "name": "Channel Connectors: Base Tests",
-    "summary": "An 'example' platform that exercises channel_base end to end against the "
-    "example simulator (tests only; do not install in production)",
+    "summary": "Tests only: an 'example' platform that exercises channel_base end to end "
+    "against the example simulator; do not install in production",
     "version": "18.0.1.0.0",
     "category": "Hidden/Tests",
     "license": "LGPL-3",
@@ -10,4 +10,6 @@
     "depends": ["channel_base"],
     "data": [],
     "installable": True,
+    "application": False,
+    "auto_install": False,
 }

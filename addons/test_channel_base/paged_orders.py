@@ -32,4 +32,8 @@ class ExampleOrdersImport(PagedImport):
 
     def import_items(self, credential, items):
         created = sum(credential._example_import_order(order) for order in items)
-        return ImportStats(created=created, skipped=len(items) - created)
+        orders = credential.env["sale.order"].search([
+            ("channel_credential_id", "=", credential.id),
+            ("channel_external_id", "in", [str(order["id"]) for order in items])])
+        return ImportStats(created=created, skipped=len(items) - created,
+                           records={"sale.order": orders.ids} if orders else {})

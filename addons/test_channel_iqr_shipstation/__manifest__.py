@@ -1,7 +1,7 @@
 {
     "name": "Channel Connectors: IQ Reseller + ShipStation Flow Tests",
-    "summary": "End-to-end test of IQ Reseller orders shipped through ShipStation with "
-    "tracking written back to IQ Reseller (tests only; do not install in production)",
+    "summary": "Tests only: IQ Reseller orders shipped through ShipStation with tracking "
+    "written back to IQ Reseller, end to end; do not install in production",
     "version": "18.0.1.0.0",
     "category": "Hidden/Tests",
     "license": "LGPL-3",
@@ -10,4 +10,6 @@
     "depends": ["channel_iqreseller", "channel_shipstation"],
     "data": [],
     "installable": True,
+    "application": False,
+    "auto_install": False,
 }

@@ -26,3 +26,8 @@ from . import stock_picking_shipments
 # streams and paged imports
 from . import channel_stream
 from . import integration_credential_paged
+# screens: job attempts and display, dashboard, API performance (issue 12)
+from . import sync_job_attempt
+from . import sync_job_display
+from . import integration_credential_dashboard
+from . import channel_api_performance

@@ -5,7 +5,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..db import independent_cursor
-from ..tools import mask_body, mask_headers, mask_url
+from ..job_context import current_job_id
+from ..tools import mask_body, mask_headers, mask_url, pretty_body
 from .integration_credential import MANAGER_GROUP
 
 _logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ class ChannelApiLog(models.Model):
     _rec_name = "url"
 
     credential_id = fields.Many2one(
-        "integration.credential", ondelete="cascade", index=True, readonly=True
+        "integration.credential", "Account", ondelete="cascade", index=True, readonly=True
     )
     platform = fields.Selection(related="credential_id.platform")
     company_id = fields.Many2one(related="credential_id.company_id")
@@ -42,6 +43,35 @@ class ChannelApiLog(models.Model):
     duration_ms = fields.Integer(readonly=True)
     is_error = fields.Boolean(readonly=True, index=True)
     error = fields.Text(readonly=True)
+    # A plain id, not a foreign key: the log is written on its own cursor, which cannot
+    # see a job created in the still-open transaction (and jobs are vacuumed before logs).
+    job_ref = fields.Integer("Job Number", readonly=True, index="btree_not_null")
+    job_id = fields.Many2one("sync.job", compute="_compute_job_id",
+                             search="_search_job_id",
+                             help="The sync job that made this call, when a job made it.")
+    request_body_pretty = fields.Text("Request (formatted)", compute="_compute_pretty_bodies",
+                                      groups=MANAGER_GROUP)
+    response_body_pretty = fields.Text("Response (formatted)",
+                                       compute="_compute_pretty_bodies", groups=MANAGER_GROUP)
+
+    def _compute_job_id(self):
+        existing = set(self.env["sync.job"].browse(
+            {log.job_ref for log in self if log.job_ref}).exists().ids)
+        for log in self:
+            log.job_id = log.job_ref if log.job_ref in existing else False
+
+    def _search_job_id(self, operator, value):
+        if operator in ("=", "in") and value:
+            ids = value if isinstance(value, list | tuple) else [value]
+            return [("job_ref", "in", [int(i) for i in ids])]
+        if operator == "=" and not value:
+            return [("job_ref", "=", False)]
+        return [("job_ref", "in", self.env["sync.job"]._search([("id", operator, value)]))]
+
+    def _compute_pretty_bodies(self):
+        for log in self:
+            log.request_body_pretty = pretty_body(log.request_body)
+            log.response_body_pretty = pretty_body(log.response_body)
 
     @api.model
     def _write_entry(self, credential, secret_values, method, url, request_headers,
@@ -58,6 +88,7 @@ class ChannelApiLog(models.Model):
             "is_error": bool(error) or (status_code or 0) >= 400,
             "error": mask_body(error, secret_values) if error else None,
             "has_bodies": bool(full),
+            "job_ref": current_job_id(),
         }
         if full:
             values.update(self._masked_bodies(secret_values, request_headers, request_body,

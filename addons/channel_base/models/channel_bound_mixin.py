@@ -16,11 +16,12 @@ class ChannelBoundMixin(models.AbstractModel):
     _description = "Channel Binding Fields"
 
     channel_credential_id = fields.Many2one(
-        "integration.credential", string="Channel", index=True, copy=False, readonly=True
-    )
+        "integration.credential", string="Channel", index=True, copy=False, readonly=True)
     channel_platform = fields.Selection(related="channel_credential_id.platform")
     channel_external_id = fields.Char("External ID", copy=False, readonly=True, index=True)
-    channel_external_ref = fields.Char("External Reference", copy=False)
+    # Read-only on screen: the platform owns its references, a person editing one would
+    # only break the link (connectors write it through _channel_mark_synced).
+    channel_external_ref = fields.Char("External Reference", copy=False, readonly=True)
     channel_sync_state = fields.Selection(SYNC_STATES, "Sync State", copy=False, readonly=True)
     channel_last_sync_at = fields.Datetime("Last Sync", copy=False, readonly=True)
     channel_last_error = fields.Text("Last Sync Error", copy=False, readonly=True)

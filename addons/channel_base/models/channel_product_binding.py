@@ -11,7 +11,7 @@ class ChannelProductBinding(models.Model):
     _order = "credential_id, product_id"
 
     credential_id = fields.Many2one(
-        "integration.credential", required=True, ondelete="cascade", index=True
+        "integration.credential", "Account", required=True, ondelete="cascade", index=True
     )
     platform = fields.Selection(related="credential_id.platform", store=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)

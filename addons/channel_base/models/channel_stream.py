@@ -30,7 +30,7 @@ class ChannelStream(models.Model):
     _order = "credential_id, code"
 
     credential_id = fields.Many2one(
-        "integration.credential", required=True, ondelete="cascade", index=True)
+        "integration.credential", "Account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     platform = fields.Selection(related="credential_id.platform", store=True)
     code = fields.Char(required=True, readonly=True)
@@ -230,8 +230,11 @@ class ChannelStream(models.Model):
         else:
             credential._set_cursor(self.code, importer.dump_cursor(page.next_cursor))
             self.run_job_id = self._enqueue_run_job(first=False)
-        return {"items": len(page.items), "created": stats.created, "updated": stats.updated,
-                "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more}
+        result = {"items": len(page.items), "created": stats.created, "updated": stats.updated,
+                  "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more}
+        if stats.records:
+            result["records"] = stats.records  # job_display.RESULT_RECORDS_KEY
+        return result
 
     def _count_page(self, page, stats):
         self.write({

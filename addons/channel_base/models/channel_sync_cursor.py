@@ -13,7 +13,7 @@ class ChannelSyncCursor(models.Model):
     _order = "credential_id, stream"
 
     credential_id = fields.Many2one(
-        "integration.credential", required=True, ondelete="cascade", index=True
+        "integration.credential", "Account", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     stream = fields.Char(required=True, help="e.g. orders, shipments, feed, stream:<id>")

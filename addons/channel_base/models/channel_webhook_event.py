@@ -25,8 +25,8 @@ class ChannelWebhookEvent(models.Model):
     _rec_name = "delivery_id"
 
     credential_id = fields.Many2one(
-        "integration.credential", required=True, ondelete="cascade", index=True, readonly=True
-    )
+        "integration.credential", "Account", required=True, ondelete="cascade", index=True,
+        readonly=True)
     platform = fields.Selection(related="credential_id.platform", store=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     delivery_id = fields.Char(required=True, readonly=True)

@@ -24,7 +24,7 @@ class IntegrationCredential(models.Model):
     """One platform account (a "backend"): where to call, how to authenticate, its state."""
 
     _name = "integration.credential"
-    _description = "Integration Credential"
+    _description = "Integration Account"
     _inherit = ["mail.thread"]
     _order = "sequence, name, id"
 
@@ -174,12 +174,11 @@ class IntegrationCredential(models.Model):
             ["__count"],
         ):
             calls.setdefault(credential.id, {})[is_error] = count
-        last_sync = {
-            credential.id: last
-            for credential, last in self.env["channel.sync.cursor"]._read_group(
-                [("credential_id", "in", self.ids)], ["credential_id"], ["last_success_at:max"]
-            )
-        }
+        last_sync = {}
+        # The true last success: a stream's cursor or its last run that did not fail
+        # (integration_credential_dashboard.py), whichever is later.
+        for (credential_id, _stream), moment in self._stream_last_successes().items():
+            last_sync[credential_id] = max(last_sync.get(credential_id) or moment, moment)
         for credential in self:
             job_counts = jobs.get(credential.id, {})
             call_counts = calls.get(credential.id, {})
@@ -195,7 +194,10 @@ class IntegrationCredential(models.Model):
                 100.0 * call_counts.get(True, 0) / total_calls if total_calls else 0.0
             )
             credential.last_sync_at = last_sync.get(credential.id)
-            credential.color = 1 if credential.job_failed_count else (10 if total_calls else 0)
+            # Red only when something failed and waits for a person.
+            failed = (credential.job_failed_count or credential.inbox_open_count
+                      or credential.stream_failed_count or credential.reconnect_needed)
+            credential.color = 1 if failed else (10 if total_calls else 0)
 
     # ------------------------------------------------------------------ secrets
 

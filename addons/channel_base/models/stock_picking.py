@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 
 from ..shipment_events import (
     DONE_IN_PROGRESS,
@@ -23,6 +23,16 @@ class StockPicking(models.Model):
         ("channel_external_uniq", "unique(channel_credential_id, channel_external_id)",
          "This external shipment order is already bound to another transfer."),
     ]
+
+    # The sales channel the transfer's order came from, next to the fulfilment platform
+    # it went to (channel_credential_id): stored so transfers can be grouped by it.
+    channel_sale_credential_id = fields.Many2one(
+        related="sale_id.channel_credential_id", string="Sales Channel", store=True,
+        index="btree_not_null")
+    channel_sale_external_id = fields.Char(
+        related="sale_id.channel_external_id", string="Order on the Sales Channel")
+    channel_sale_sync_state = fields.Selection(related="sale_id.channel_sync_state",
+                                               string="Order Sync State")
 
     # ------------------------------------------------------------------ shipment events
     # Detected here once for every platform (docs/shipment_events.md): each change calls

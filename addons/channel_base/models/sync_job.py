@@ -12,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import ChannelError, PermanentError, TransientError, WindowWaitError
 from ..http_client import max_wait_hint
+from ..job_context import running_job
 from ..tools import backoff_delay, without_nul
 
 _logger = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ STATES = [
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
+#: One row of attempt history (sync.job.attempt), appended to the outcome's own statement.
+ATTEMPT_INSERT = ("INSERT INTO sync_job_attempt (job_id, attempt, started_at, finished_at, "
+                  "duration_ms, outcome, error_kind, error, wait_seconds) "
+                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
 ERROR_KINDS = [
     ("transient", "Temporary (network, timeout, server error)"),
     ("rate_limited", "Rate limited"),
@@ -69,7 +74,7 @@ class SyncJob(models.Model):
     display_label = fields.Char(compute="_compute_display_label")
     name = fields.Char()
     credential_id = fields.Many2one(
-        "integration.credential", ondelete="cascade", index=True, readonly=True
+        "integration.credential", "Account", ondelete="cascade", index=True, readonly=True
     )
     platform = fields.Selection(related="credential_id.platform", store=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
@@ -378,7 +383,7 @@ class SyncJob(models.Model):
             )
             UPDATE sync_job
                SET state = 'running', attempts = attempts + 1,
-                   started_at = now() AT TIME ZONE 'UTC', finished_at = NULL,
+                   started_at = clock_timestamp() AT TIME ZONE 'UTC', finished_at = NULL,
                    worker = %s, worker_pid = pg_backend_pid(),
                    write_date = now() AT TIME ZONE 'UTC'
               FROM pick
@@ -448,9 +453,10 @@ class SyncJob(models.Model):
         committed at once (one transaction per job: a crash loses at most this job, and
         no lock a job takes outlives it); tests run it in a savepoint instead."""
         self.ensure_one()
-        if _in_test_mode():
-            return self._run_one_in_savepoint()
-        return self._run_one_committed()
+        with running_job(self.id):  # the API log links the calls it makes to this job
+            if _in_test_mode():
+                return self._run_one_in_savepoint()
+            return self._run_one_committed()
 
     def _run_one_in_savepoint(self):
         try:
@@ -497,14 +503,17 @@ class SyncJob(models.Model):
         # job's own bookkeeping is worth.
         self.flush_recordset()
         now = fields.Datetime.now()
+        # The error of an earlier attempt is history now (kept in the attempt rows): a
+        # done job shows no stale error. The attempt row rides on the same round trip.
         self.env.cr.execute(
-            "UPDATE sync_job SET state = 'done', finished_at = %s, result = %s, "
-            "error_kind = NULL, write_date = %s, write_uid = %s WHERE id = %s",
+            "UPDATE sync_job SET state = 'done', finished_at = %s, result = %s, "  # noqa: S608 - constant SQL
+            "error_kind = NULL, last_error = NULL, write_date = %s, write_uid = %s "
+            "WHERE id = %s; " + ATTEMPT_INSERT,
             (now, result if isinstance(result, str) else (
                 json.dumps(result, default=str) if result is not None else None),
-             now, self.env.uid, self.id))
+             now, self.env.uid, self.id, *self._attempt_row(now, "done")))
         self.invalidate_recordset(["state", "finished_at", "result", "error_kind",
-                                   "write_date", "write_uid"])
+                                   "last_error", "write_date", "write_uid"])
         self._release_children()
 
     def _execute(self):
@@ -515,9 +524,9 @@ class SyncJob(models.Model):
             return self._target()._process()
         credential = self.credential_id
         if not credential:
-            raise PermanentError(self.env._("Operation %s needs a credential.", self.operation))
+            raise PermanentError(self.env._("Operation %s needs an account.", self.operation))
         if not credential.active:
-            raise PermanentError(self.env._("Credential %s is archived.", credential.name))
+            raise PermanentError(self.env._("Account %s is archived.", credential.name))
         credential = credential.with_company(credential.company_id)
         return credential._execute_sync_job(self.with_env(credential.env))
 
@@ -621,12 +630,34 @@ class SyncJob(models.Model):
                 )
             vals["state"] = "failed"
         self.write(vals)
+        self._insert_attempt(vals, kind)
         if vals["state"] == "failed" and kind == "auth" and self.credential_id:
             self.credential_id._mark_reconnect_needed(message)
         if vals["state"] == "failed":
             self._cancel_children()
             with self.env.cr.savepoint():
                 self._target_hook("_on_sync_job_failed")
+
+    def _attempt_row(self, finished_at, outcome, kind=None, error=None, wait_seconds=None):
+        """Values for ATTEMPT_INSERT: this attempt as the claim left it in the cache."""
+        started_at = self.started_at or finished_at
+        duration_ms = max(int((finished_at - started_at).total_seconds() * 1000), 0)
+        return (self.id, self.attempts, started_at, finished_at, duration_ms, outcome, kind,
+                error, wait_seconds)
+
+    def _insert_attempt(self, vals, kind):
+        """One history row for the failure ``vals`` just recorded."""
+        if kind == "stuck":
+            outcome = "stuck"
+        elif vals["state"] == "failed":
+            outcome = "failed"
+        else:
+            outcome = "postponed" if vals.get("attempts") is not None else "retry"
+        wait = None
+        if vals["state"] == "pending" and vals.get("next_attempt_at"):
+            wait = max(round((vals["next_attempt_at"] - vals["finished_at"]).total_seconds()), 0)
+        self.env.cr.execute(ATTEMPT_INSERT, self._attempt_row(
+            vals["finished_at"], outcome, kind, vals.get("last_error"), wait))
 
     def _classify(self, error):
         """(kind, readable message, wait hint) for any exception a job can raise."""
@@ -670,12 +701,14 @@ class SyncJob(models.Model):
                 worker=job.worker or "?", started=job.started_at,
             )
             retry = job.attempts < job.max_attempts
-            job.write({
+            vals = {
                 "state": "pending" if retry else "failed",
                 "error_kind": "stuck",
                 "last_error": message,
                 "next_attempt_at": fields.Datetime.now(),
-            })
+            }
+            job.write(vals)
+            job._insert_attempt(dict(vals, finished_at=vals["next_attempt_at"]), "stuck")
             if not retry:
                 job._cancel_children()
                 job._target_hook("_on_sync_job_failed")

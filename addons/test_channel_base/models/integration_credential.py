@@ -1,6 +1,6 @@
 import uuid
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
 from odoo.addons.channel_base.paged_import import StreamSpec
@@ -47,6 +47,18 @@ class IntegrationCredential(models.Model):
         if job.operation not in handlers:
             return super()._execute_sync_job(job)
         return handlers[job.operation](job)
+
+    # --- screens: the example platform's job labels and logo (issue 12)
+    @api.model
+    def _sync_job_operation_labels(self):
+        return {**super()._sync_job_operation_labels(),
+                "example.push_order": self.env._("Send order to Example")}
+
+    def _platform_icon_module(self):
+        if self.platform == "example":
+            return "test_channel_base"
+        return super()._platform_icon_module()
+    # --- end screens
 
     def _example_push_order(self, job):
         answer = ExampleClient(self).upsert_order(job.payload)
