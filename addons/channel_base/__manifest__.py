@@ -28,6 +28,10 @@
         # streams and paged imports
         "data/channel_stream_cron.xml",
         "views/channel_stream_views.xml",
+        # alerts, secrets from the server, connection test results (issue 12)
+        "data/channel_alert_data.xml",
+        "data/channel_alert_cron.xml",
+        "views/integration_credential_alert_views.xml",
     ],
     "application": True,
     "installable": True,

@@ -26,3 +26,8 @@ from . import stock_picking_shipments
 # streams and paged imports
 from . import channel_stream
 from . import integration_credential_paged
+# alerts, secrets from the server, connection test results (issue 12)
+from . import integration_credential_env_secrets
+from . import integration_credential_alerts
+from . import channel_alert_hooks
+from . import integration_credential_connection_test
