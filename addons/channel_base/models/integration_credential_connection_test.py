@@ -39,8 +39,15 @@ class IntegrationCredential(models.Model):  # pylint: disable=consider-merging-c
         by default a refusal of the credentials names the first secret, and a server that
         cannot be reached the API base URL."""
         if isinstance(error, AuthError):
-            secrets = [name for name in self._secret_field_names() if name != "webhook_secret"]
+            secrets = self._platform_secret_field_names()
             return secrets[0] if secrets else False
         if isinstance(error, TransientError) and not error.status:
             return "api_base_url"
         return False
+
+    def _platform_secret_field_names(self):
+        """This platform's own secret fields, in definition order: by default the secret
+        fields named ``<platform>_...``. A platform whose fields are named otherwise
+        overrides this (or ``_connection_error_field``)."""
+        prefix = f"{self.platform}_"
+        return [name for name in self._secret_field_names() if name.startswith(prefix)]
