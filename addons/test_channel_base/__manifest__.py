@@ -9,5 +9,8 @@
     "website": "https://github.com/channel-connectors/channel-connectors",
     "depends": ["channel_base"],
     "data": [],
+    "assets": {
+        "web.assets_tests": ["test_channel_base/static/tests/tours/*.js"],
+    },
     "installable": True,
 }
