@@ -43,7 +43,7 @@ registry.category("web_tour.tours").add("channel_account_first_webhook", {
         },
         {
             content: "The first delivery is listed",
-            trigger: ".o_data_row td:contains(tour-delivery-1)",
+            trigger: ".o_data_row td[name=delivery_id]:contains(tour-delivery-1)",
             run: "click",
         },
         {
