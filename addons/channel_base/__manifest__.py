@@ -32,6 +32,7 @@
         "data/channel_alert_data.xml",
         "data/channel_alert_cron.xml",
         "views/integration_credential_alert_views.xml",
+        "views/integration_credential_to_fix_stub.xml",  # STUB until p2/screens lands
     ],
     "application": True,
     "installable": True,

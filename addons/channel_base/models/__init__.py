@@ -31,3 +31,4 @@ from . import integration_credential_env_secrets
 from . import integration_credential_alerts
 from . import channel_alert_hooks
 from . import integration_credential_connection_test
+from . import integration_credential_to_fix_stub  # STUB until p2/screens lands

@@ -5,6 +5,8 @@ import json
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.channel_base.exceptions import PermanentError
+
 
 @tagged("post_install", "-at_install")
 class TestAccountTours(HttpCase):
@@ -23,3 +25,19 @@ class TestAccountTours(HttpCase):
             [("credential_id", "=", account.id)]).delivery_id, "tour-delivery-1")
         self.start_tour(f"/odoo/action-channel_base.action_integration_credential/{account.id}",
                         "channel_account_first_webhook", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestToFixTour(HttpCase):
+    def test_dashboard_to_fix_leads_to_the_failed_job_and_retry(self):
+        account = self.env["integration.credential"].create(
+            {"name": "Tour fix account", "platform": "example", "api_base_url": "http://127.0.0.1:9",
+             "responsible_user_id": self.env.ref("base.user_admin").id})
+        job = account._enqueue_job("example.fail", payload={"message": "broken on purpose"})
+        job._record_failure(PermanentError("broken on purpose"))
+        self.assertEqual(job.state, "failed")
+        self.assertTrue(account._alert_activity("failed_jobs"))
+        self.start_tour("/odoo", "channel_to_fix_retry", login="admin")
+        job.invalidate_recordset()
+        self.assertEqual((job.state, job.attempts), ("pending", 0))
+        self.assertFalse(account._alert_activity("failed_jobs"), "the retry closed the alert")
