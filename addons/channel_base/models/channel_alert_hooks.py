@@ -21,9 +21,10 @@ class SyncJob(models.Model):
     _inherit = "sync.job"
 
     def _record_failure(self, error):
-        super()._record_failure(error)
+        result = super()._record_failure(error)
         if self.state == "failed" and self.credential_id:
             self.credential_id._alert_failed_job(self)
+        return result
 
     @api.model
     def _recover_stuck_jobs(self, timeout_seconds=None):

@@ -19,9 +19,9 @@ ALERT_ACTIVITY_TYPES = {
 REFUSALS_PER_HOUR_ALERT = 3
 
 
-class IntegrationCredential(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class IntegrationCredential(models.Model):
     _name = "integration.credential"
-    _inherit = ["integration.credential", "mail.activity.mixin"]
+    _inherit = ["integration.credential", "mail.activity.mixin"]  # pylint: disable=consider-merging-classes-inherited
 
     responsible_user_id = fields.Many2one(
         "res.users", "Responsible", default=lambda self: self.env.user, tracking=True,

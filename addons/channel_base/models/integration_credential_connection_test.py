@@ -6,8 +6,8 @@ from odoo import fields, models
 from ..exceptions import AuthError, TransientError
 
 
-class IntegrationCredential(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "integration.credential"
+class IntegrationCredential(models.Model):
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     last_connection_test_at = fields.Datetime("Last Connection Test", readonly=True, copy=False)
     last_connection_test_ok = fields.Boolean("Last Test Succeeded", readonly=True, copy=False)

@@ -63,8 +63,8 @@ def _secret_view_class(model_class, secret_names):
     return type(model_class)(model_class.__name__, (model_class,), attrs)
 
 
-class IntegrationCredential(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "integration.credential"
+class IntegrationCredential(models.Model):
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     account_code = fields.Char(
         copy=False, index=True,

@@ -5,8 +5,8 @@
 from odoo import models
 
 
-class IntegrationCredential(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "integration.credential"
+class IntegrationCredential(models.Model):
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def action_open_to_fix(self):
         return self.action_open_failed_jobs()
