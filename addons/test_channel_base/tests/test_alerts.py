@@ -1,18 +1,15 @@
-import json
-from contextlib import closing
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, sql_db
-from odoo.tests import HttpCase, TransactionCase, tagged
-from odoo.tests.common import get_db_name
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.channel_base.models.integration_credential_alerts import ALERT_ACTIVITY_TYPES
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin
 
 from .common import ExampleAccountMixin
 
 
-def _alerts(credential, cause):
+def alerts_of(credential, cause):
+    """Open alert activities of ``cause`` on ``credential``."""
     return credential.env["mail.activity"].sudo().search([
         ("res_model", "=", "integration.credential"), ("res_id", "=", credential.id),
         ("activity_type_id", "=", credential.env.ref(ALERT_ACTIVITY_TYPES[cause]).id)])
@@ -57,18 +54,18 @@ class TestAlerts(ExampleAccountMixin, TransactionCase):
 
     def test_dead_letters_open_one_activity_and_retry_closes_it(self):
         first = self._fail("bad address on order 7")
-        self.assertFalse(_alerts(self.credential, "failed_jobs").filtered(
+        self.assertFalse(alerts_of(self.credential, "failed_jobs").filtered(
             lambda a: a.channel_alert_count != 1))
         second = self._fail("unknown SKU ZZ-9")
-        (activity,) = _alerts(self.credential, "failed_jobs")
+        (activity,) = alerts_of(self.credential, "failed_jobs")
         self.assertEqual(activity.user_id, self.responsible)
         self.assertEqual(activity.channel_alert_count, 2)
         self.assertIn("unknown SKU ZZ-9", activity.note)
         self.assertIn("Occurrences: 2", activity.note)
         first.action_retry_now()
-        self.assertTrue(_alerts(self.credential, "failed_jobs"), "one failed job is left")
+        self.assertTrue(alerts_of(self.credential, "failed_jobs"), "one failed job is left")
         second.action_cancel()
-        self.assertFalse(_alerts(self.credential, "failed_jobs"))
+        self.assertFalse(alerts_of(self.credential, "failed_jobs"))
         self.assertTrue(_done_alert_messages(self.credential, "failed_jobs"),
                         "the activity was marked done, not deleted silently")
 
@@ -78,12 +75,12 @@ class TestAlerts(ExampleAccountMixin, TransactionCase):
         self._run_jobs()
         self.assertEqual(job.state, "failed")
         self.assertTrue(self.credential.reconnect_needed)
-        (activity,) = _alerts(self.credential, "reconnect")
+        (activity,) = alerts_of(self.credential, "reconnect")
         self.assertIn("401", activity.note)
         self.assertNotIn(self.example_api_key, activity.note)
-        self.assertEqual(len(_alerts(self.credential, "failed_jobs")), 1)
+        self.assertEqual(len(alerts_of(self.credential, "failed_jobs")), 1)
         self.credential.sudo().example_api_key = "rotated-on-the-platform"
-        self.assertFalse(_alerts(self.credential, "reconnect"))
+        self.assertFalse(alerts_of(self.credential, "reconnect"))
         self.assertTrue(_done_alert_messages(self.credential, "reconnect"))
 
     def _overdue_order(self, hours_late):
@@ -101,26 +98,26 @@ class TestAlerts(ExampleAccountMixin, TransactionCase):
         self.credential.alert_overdue_hours = 24
         on_time = self._overdue_order(hours_late=2)
         self.env["integration.credential"]._cron_alert_overdue_orders()
-        self.assertFalse(_alerts(self.credential, "overdue_orders"), "2 h late is within 24 h")
+        self.assertFalse(alerts_of(self.credential, "overdue_orders"), "2 h late is within 24 h")
         on_time.picking_ids.scheduled_date = fields.Datetime.now() - timedelta(hours=30)
         self.env["integration.credential"]._cron_alert_overdue_orders()
-        (activity,) = _alerts(self.credential, "overdue_orders")
+        (activity,) = alerts_of(self.credential, "overdue_orders")
         self.assertIn(on_time.name, activity.note)
         self.assertEqual(activity.channel_alert_count, 1)
         self.env["integration.credential"]._cron_alert_overdue_orders()
-        self.assertEqual(len(_alerts(self.credential, "overdue_orders")), 1, "not one per run")
+        self.assertEqual(len(alerts_of(self.credential, "overdue_orders")), 1, "not one per run")
         picking = on_time.picking_ids
         picking.move_ids.quantity = 1
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         self.env["integration.credential"]._cron_alert_overdue_orders()
-        self.assertFalse(_alerts(self.credential, "overdue_orders"))
+        self.assertFalse(alerts_of(self.credential, "overdue_orders"))
 
     def test_overdue_check_off_when_hours_is_zero(self):
         self.credential.alert_overdue_hours = 0
         self._overdue_order(hours_late=300)
         self.env["integration.credential"]._cron_alert_overdue_orders()
-        self.assertFalse(_alerts(self.credential, "overdue_orders"))
+        self.assertFalse(alerts_of(self.credential, "overdue_orders"))
 
     def test_digest_mails_open_alerts_only_when_asked(self):
         self._fail("digest failure")
@@ -139,48 +136,3 @@ class TestAlerts(ExampleAccountMixin, TransactionCase):
         arch = self.env["integration.credential"].get_views([(False, "form")])["views"]["form"]
         for name in ("responsible_user_id", "alert_overdue_hours", "alert_digest"):
             self.assertIn(f'name="{name}"', arch["arch"])
-
-
-def _fresh_cursor():
-    return closing(sql_db.db_connect(get_db_name()).cursor())
-
-
-@tagged("post_install", "-at_install")
-class TestRefusalAlerts(CommittedCredentialMixin, HttpCase):
-    """Refusals are recorded on their own committed cursor, and so is their alert."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.credential_id = cls.create_committed_credential(
-            {"name": "Example refusal alerts", "platform": "example"})
-        super().setUpClass()
-
-    def _post_bad_token(self):
-        response = self.url_open(
-            f"/channel/webhook/example/{self.credential_id}?token=wrong",
-            data=json.dumps({"id": "evt"}).encode(), headers={"Content-Type": "application/json"})
-        self.assertEqual(response.status_code, 401)
-
-    def _committed_alerts(self):
-        with _fresh_cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            credential = env["integration.credential"].browse(self.credential_id)
-            found = [(a.channel_alert_count, a.user_id.id) for a in _alerts(credential,
-                                                                            "webhook_refused")]
-            cr.rollback()
-        return found
-
-    def test_repeated_refusals_open_one_alert_and_a_new_secret_closes_it(self):
-        self._post_bad_token()
-        self._post_bad_token()
-        self.assertEqual(self._committed_alerts(), [], "two refusals are not yet repeated")
-        self._post_bad_token()
-        self._post_bad_token()
-        ((count, user_id),) = self._committed_alerts()
-        self.assertEqual(count, 4)
-        self.assertEqual(user_id, SUPERUSER_ID, "the creator of the account")
-        with _fresh_cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["integration.credential"].browse(self.credential_id).action_regenerate_webhook_secret()
-            cr.commit()  # pylint: disable=invalid-commit
-        self.assertEqual(self._committed_alerts(), [])
