@@ -94,6 +94,10 @@ class Browser:
         time.sleep(settle)  # let charts and the chatter finish drawing
 
     def screenshot(self, path):
+        # Passing notifications ("the page is out of date" after an upgrade) are not the screen.
+        self.send("Runtime.evaluate", expression=(
+            "document.querySelectorAll('.o_notification_manager .o_notification')"
+            ".forEach((notification) => notification.remove())"))
         data = self.send("Page.captureScreenshot", format="png")["data"]
         Path(path).write_bytes(base64.b64decode(data))
 

@@ -46,8 +46,10 @@ class IntegrationCredential(models.Model):
         return False
 
     def _platform_secret_field_names(self):
-        """This platform's own secret fields, in definition order: by default the secret
-        fields named ``<platform>_...``. A platform whose fields are named otherwise
-        overrides this (or ``_connection_error_field``)."""
+        """This platform's own secret fields, in definition order: those defined by the
+        module(s) that added the platform's key (or, failing that, named
+        ``<platform>_...``). A platform overrides this if neither fits."""
+        modules = self._fields["platform"]._selection_modules(self).get(self.platform, set())
         prefix = f"{self.platform}_"
-        return [name for name in self._secret_field_names() if name.startswith(prefix)]
+        return [name for name in self._secret_field_names() if name != "webhook_secret" and (
+            self._fields[name]._module in modules or name.startswith(prefix))]

@@ -150,12 +150,13 @@ class IntegrationCredential(models.Model):
         view_class = _secret_view_class(type(self), tuple(self._secret_field_names()))
         return view_class(self.env, self._ids, self._prefetch_ids)
 
-    @api.depends("account_code")
+    @api.depends("account_code", "platform")
     def _compute_secret_source_info(self):
         for credential in self:
+            names = ["webhook_secret", *credential._platform_secret_field_names()]
             credential.secret_source_info = "\n".join(
-                credential._secret_source_line(name) for name in credential._secret_field_names()
-            ) if credential.id else False
+                credential._secret_source_line(name) for name in names
+            ) if credential.id and credential.platform else False
 
     def _secret_source_line(self, field_name):
         label = self._fields[field_name].get_description(self.env)["string"]
