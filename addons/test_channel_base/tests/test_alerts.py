@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -131,6 +132,18 @@ class TestAlerts(ExampleAccountMixin, TransactionCase):
         self.assertIn("alice@example.com", mail.email_to)
         self.assertIn(self.credential.name, mail.subject)
         self.assertIn("digest failure", mail.body_html)
+
+    def test_an_accepted_delivery_closes_the_refused_webhooks_alert(self):
+        self.credential._alert_refusals(3)
+        self.credential._alert_refusals(5)
+        (activity,) = alerts_of(self.credential, "webhook_refused")
+        self.assertEqual(activity.channel_alert_count, 5)
+        event, _new = self.env["channel.webhook.event"]._store_delivery(
+            self.credential, "accepted-1", "order", {},
+            json.dumps({"id": "accepted-1", "order": {"id": "ACC-1", "lines": []}}))
+        event._process()
+        self.assertEqual(event.state, "processed")
+        self.assertFalse(alerts_of(self.credential, "webhook_refused"))
 
     def test_form_shows_the_alert_settings(self):
         arch = self.env["integration.credential"].get_views([(False, "form")])["views"]["form"]

@@ -19,7 +19,8 @@ SHIP_FROM_THE_PAGE = """
     if (!form) { console.error("no Ship form for the order on the console page"); return; }
     form.querySelector("input[name=tracking]").value = "%(tracking)s";
     // The form has an input named "action", which hides form.action.
-    const answer = await fetch(form.getAttribute("action"), {method: "POST", body: new FormData(form)});
+    const answer = await fetch(form.getAttribute("action"),
+                               {method: "POST", body: new FormData(form)});
     const page = await answer.text();
     if (answer.ok && page.includes("shipped with tracking %(tracking)s")
             && page.includes("webhook answers [(200")) {
