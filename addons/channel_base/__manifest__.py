@@ -32,6 +32,10 @@
         "security/channel_screens_security.xml",
         "views/channel_api_performance_views.xml",
         "views/channel_screens_views.xml",
+        # alerts, secrets from the server, connection test results (issue 12)
+        "data/channel_alert_data.xml",
+        "data/channel_alert_cron.xml",
+        "views/integration_credential_alert_views.xml",
     ],
     "application": True,
     "installable": True,

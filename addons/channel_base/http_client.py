@@ -66,7 +66,9 @@ class ChannelClient:
     user_agent = "odoo-channel-connectors/18.0"
 
     def __init__(self, credential):
-        self.credential = credential.sudo()
+        # Secret fields of this view read through ``credential._secret()``: a client's
+        # ``self.credential.<secret>`` is the server's value where the server gives one.
+        self.credential = credential.sudo()._with_server_secrets()
         self.env = self.credential.env
         self.base_url = self.credential._get_api_base_url()
         self.read_timeout = self.credential.request_timeout or 30

@@ -177,7 +177,7 @@ class RefreshTokenGrant(OAuthGrant):
         self.refresh_token_field = refresh_token_field
 
     def obtain(self, client, stored):
-        refresh_token = stored.refresh_token or client.credential[self.refresh_token_field]
+        refresh_token = stored.refresh_token or client.credential._secret(self.refresh_token_field)
         if not refresh_token:
             raise AuthError("No refresh token: the account must be connected (consent) first.",
                             refresh_helps=False)

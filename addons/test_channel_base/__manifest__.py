@@ -9,6 +9,9 @@
     "website": "https://github.com/channel-connectors/channel-connectors",
     "depends": ["channel_base"],
     "data": [],
+    "assets": {
+        "web.assets_tests": ["test_channel_base/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
     "auto_install": False,

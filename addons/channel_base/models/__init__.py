@@ -31,3 +31,8 @@ from . import sync_job_attempt
 from . import sync_job_display
 from . import integration_credential_dashboard
 from . import channel_api_performance
+# alerts, secrets from the server, connection test results (issue 12)
+from . import integration_credential_env_secrets
+from . import integration_credential_alerts
+from . import channel_alert_hooks
+from . import integration_credential_connection_test

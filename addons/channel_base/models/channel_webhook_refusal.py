@@ -70,6 +70,12 @@ class ChannelWebhookRefusal(models.Model):
                     LEFT JOIN integration_credential c ON c.id = given.ref""",
                     values,
                 )
+                self._after_refusal_recorded(cr, credential.id if credential else None)
         except Exception as error:  # noqa: BLE001 - the answer matters more than the trace
             _logger.warning("Webhook refusal (%s) not recorded: %s", reason,
                             type(error).__name__)
+
+    @api.model
+    def _after_refusal_recorded(self, cr, credential_id):
+        """Hook run on the refusal's own cursor right after it is inserted (alerts count
+        repeated refusals here). Keep it to a query or two: attackers can call it."""

@@ -137,7 +137,7 @@ class IntegrationCredential(models.Model):
             path = WEBHOOK_ROUTE.format(platform=credential.platform, credential_id=credential.id)
             url = base_url + path
             if credential._webhook_requires_url_token():
-                url += "?token=" + (credential.webhook_secret or "")
+                url += "?token=" + (credential._secret("webhook_secret") or "")
             credential.webhook_url = url
 
     def _compute_dashboard(self):
@@ -318,15 +318,17 @@ class IntegrationCredential(models.Model):
         return self._notification(self.env._("%s failed jobs requeued.", len(jobs)))
 
     def action_test_connection(self):
+        """Run the platform's connection test. Success and failure are both kept on the
+        account and in its chatter (integration_credential_connection_test.py) and
+        answered as a notification: a failure does not raise, so its record survives."""
         self.ensure_one()
         try:
-            message = self._test_connection()
+            with self.env.cr.savepoint():
+                message = self._test_connection()
         except Exception as error:  # noqa: BLE001 - shown to the user, who needs to see it
-            raise UserError(
-                self.env._("Connection to %(name)s failed: %(error)s", name=self.name, error=error)
-            ) from None
+            return self._record_connection_test(False, self._connection_error_text(error))
         self._clear_reconnect_needed()
-        return self._notification(message or self.env._("Connection OK."))
+        return self._record_connection_test(True, message or self.env._("Connection OK."))
 
     def _test_connection(self):
         raise UserError(self.env._("This platform offers no connection test."))

@@ -31,7 +31,7 @@ class IntegrationCredential(models.Model):
         def _webhook_signing_secret(self):
             if self.platform != "shopify":
                 return super()._webhook_signing_secret()
-            return self.sudo().shopify_api_secret
+            return self._secret("shopify_api_secret")
 
     A platform that does not sign overrides nothing: the URL's ``token`` parameter must
     equal the account's webhook secret. Platforms that sign with something else (RSA)
@@ -57,7 +57,7 @@ class IntegrationCredential(models.Model):
 
     def _webhook_signing_secret(self):
         """The HMAC key; by default the account's webhook secret."""
-        return self.sudo().webhook_secret
+        return self._secret("webhook_secret")
 
     def _webhook_requires_url_token(self):
         """True when deliveries must carry ``?token=<webhook secret>``: by default every
@@ -77,7 +77,7 @@ class IntegrationCredential(models.Model):
         nothing but this credential, and nothing at all is parsed before it answers True."""
         self.ensure_one()
         if self._webhook_requires_url_token() and not verification.verify_url_token(
-                self.sudo().webhook_secret, (query or {}).get(URL_TOKEN_PARAMETER)):
+                self._secret("webhook_secret"), (query or {}).get(URL_TOKEN_PARAMETER)):
             return False
         header = self._webhook_signature_header()
         if not header:

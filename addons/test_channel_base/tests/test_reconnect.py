@@ -91,8 +91,10 @@ class TestReconnectNeeded(ExampleAccountMixin, TransactionCase):
 
     def test_failed_connection_test_keeps_the_flag(self):
         self._refuse_the_key()
-        with self.assertRaisesRegex(Exception, "401"):
-            self.credential.action_test_connection()
+        # The failure is shown and kept on the account (it used to raise, losing it).
+        action = self.credential.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("401", self.credential.last_connection_test_message)
         self.assertTrue(self.credential.reconnect_needed)
 
     def test_transient_errors_never_flag_the_account(self):

@@ -8,6 +8,8 @@ from odoo.tests.common import get_db_name
 
 from odoo.addons.channel_base.tests.common import CommittedCredentialMixin
 
+from .test_alerts import alerts_of
+
 UNKNOWN_ID = 987654321
 
 
@@ -44,6 +46,9 @@ class TestWebhookRefusals(CommittedCredentialMixin, HttpCase):
             cr.execute("DELETE FROM channel_webhook_refusal WHERE credential_id IN %s "
                        "OR path LIKE %s", ((self.credential_id, self.archived_id),
                                            f"%/{UNKNOWN_ID}"))
+            # ... and the alerts earlier refusals opened (see the alert test below).
+            cr.execute("DELETE FROM mail_activity WHERE res_model = 'integration.credential' "
+                       "AND res_id IN %s", ((self.credential_id, self.archived_id),))
             cr.commit()  # pylint: disable=invalid-commit
 
     def _post(self, credential_id=None, token=None, platform="example", body=None):
@@ -154,6 +159,32 @@ class TestWebhookRefusals(CommittedCredentialMixin, HttpCase):
             self.assertNotIn("wrong-token-456", line)
             self.assertIn("token=***", line)
         self.assertIn(f"/channel/webhook/example/{self.credential_id}", lines[0])
+
+    # ------------------------------------------------------------------ alert
+
+    def _committed_refusal_alerts(self):
+        with _committed_env_cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            credential = env["integration.credential"].browse(self.credential_id)
+            return [(activity.channel_alert_count, activity.user_id.id)
+                    for activity in alerts_of(credential, "webhook_refused")]
+
+    def test_repeated_refusals_open_one_alert_and_a_new_secret_closes_it(self):
+        self._post(token="wrong-1")
+        self._post(token="wrong-2")
+        self.assertEqual(self._committed_refusal_alerts(), [], "two are not yet repeated")
+        self._post(token="wrong-3")
+        self._post(token="wrong-4")
+        ((count, user_id),) = self._committed_refusal_alerts()
+        self.assertEqual(count, 4, "one alert, its occurrences counted")
+        self.assertEqual(user_id, SUPERUSER_ID, "the creator of the account")
+        with _committed_env_cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            credential = env["integration.credential"].browse(self.credential_id)
+            credential.action_regenerate_webhook_secret()
+            type(self).secret = credential.sudo().webhook_secret  # the other tests' token
+            cr.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(self._committed_refusal_alerts(), [])
 
 
 @tagged("post_install", "-at_install")
