@@ -195,10 +195,10 @@ class TestExportPickings(ShipStationTestMixin, TransactionCase):
         self.credential.shipstation_send_on = "manual"
         picking = self.picking_of(self.make_sale())
         self.assertFalse(picking.shipstation_export_job_id)
-        self.env["integration.credential"]._cron_shipstation_export()
+        self.sweep_exports()
         self.assertFalse(picking.shipstation_export_job_id, "manual: the cron sends nothing")
         self.credential.shipstation_send_on = "picking_ready"
-        self.env["integration.credential"]._cron_shipstation_export()
+        self.sweep_exports()
         self.assertEqual(picking.shipstation_export_job_id.state, "pending")
         self.run_jobs()
         self.assertTrue(picking.shipstation_order_id)
