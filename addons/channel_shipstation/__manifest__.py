@@ -2,7 +2,7 @@
     "name": "Channel Connectors: ShipStation",
     "summary": "Outgoing transfers become ShipStation orders; shipments come back as "
     "tracking numbers and done transfers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "Channel Connectors",
@@ -11,7 +11,6 @@
     "external_dependencies": {"python": ["cryptography", "requests", "python-dateutil"]},
     "data": [
         "security/ir.model.access.csv",
-        "data/ir_cron.xml",
         "views/integration_credential_views.xml",
         "views/shipstation_shipment_views.xml",
         "views/stock_picking_views.xml",

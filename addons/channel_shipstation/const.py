@@ -32,10 +32,6 @@ ORDER_STATUSES = [
 V1_SHIP_NOTIFY = "SHIP_NOTIFY"
 V2_FULFILLMENT_SHIPPED = "fulfillment_shipped_v2"
 V2_FULFILLMENT_SHIPPED_TYPE = "FULFILLMENT_SHIPPED_V2"
-# Event type of a single shipment stored on its own (unmatched shipments, for replay).
-SINGLE_SHIPMENT_EVENT = "SHIPSTATION_SHIPMENT"
-# Delivery ids of unmatched shipments recorded for replay: "shipment:<shipmentId>".
-UNMATCHED_DELIVERY_PREFIX = "shipment:"
 
 V2_KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
 V2_SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
@@ -47,8 +43,12 @@ V2_SIGNATURE_MAX_AGE = 300  # seconds, either way (clock skew)
 DEFAULT_SOURCE_PLATFORMS = ("iqreseller",)
 
 OP_EXPORT = "shipstation.export_pickings"
-OP_POLL = "shipstation.poll_shipments"
-SHIPMENTS_CURSOR = "shipments"
+# The sweep of ready transfers no trigger sent (the job of the stream EXPORT_STREAM).
+OP_EXPORT_SWEEP = "shipstation.sweep_exports"
+EXPORT_STREAM = "export_sweep"
+# Stream of the shipments import and of its inbox items (unmatched shipments).
+SHIPMENTS_STREAM = "shipments"
+SHIPMENT_VOIDS_STREAM = "shipment_voids"
 VOIDS_CURSOR = "shipment_voids"
 
 WEIGHT_UNITS = [("pounds", "Pounds"), ("ounces", "Ounces"), ("grams", "Grams")]

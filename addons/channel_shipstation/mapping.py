@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from odoo.addons.channel_base.tools import format_local, parse_timestamp
 
-from .const import SHIPSTATION_TZ, V1_HOST_PATTERN
+from .const import SHIPSTATION_TZ
 
 # --------------------------------------------------------------------------- time
 
@@ -263,27 +263,3 @@ def with_query(url, **params):
     query += [(key, str(value)) for key, value in params.items()]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
-
-def resource_url_refusal(resource_url, api_base_url):
-    """Why a SHIP_NOTIFY ``resource_url`` must not be fetched, or None when it may be.
-
-    The V1 payload is unsigned: following any URL with our Basic credentials would hand
-    them to whoever posted it. Only the credential's own API host is trusted (and, when
-    that is ShipStation production, its numbered ssapiN hosts over https).
-    """
-    if not isinstance(resource_url, str) or not resource_url:
-        return "the event has no resource_url"
-    target = urlsplit(resource_url)
-    base = urlsplit(api_base_url or "")
-    if target.username or target.password:
-        return "resource_url carries credentials"
-    same_origin = (target.scheme, target.netloc.lower()) == (base.scheme, base.netloc.lower())
-    production = (
-        target.scheme == "https" and base.scheme == "https" and not target.port
-        and re.match(V1_HOST_PATTERN, target.hostname or "")
-        and re.match(V1_HOST_PATTERN, base.hostname or "")
-    )
-    if same_origin or production:
-        return None
-    return (f"resource_url host {target.hostname or '?'} is not the API host "
-            f"{base.hostname or '?'} of this account")

@@ -168,6 +168,7 @@ class ShipStationSimulator(Simulator):
         # Real moments behind the Pacific strings: the autumn overlap makes strings ambiguous.
         self._shipment_moments = {}  # shipmentId -> {'create', 'ship', 'void'}
         self._notified_shipment_ids = set()
+        self.shipment_page_faults = {}  # page -> answers left to fail (GET /shipments)
         self._last_ids = {'order': 1_000_000, 'order_item': 9_000_000, 'shipment': 5_000_000,
                           'webhook': 700, 'v2_webhook': 40, 'batch': 80_000}
 
@@ -217,6 +218,18 @@ class ShipStationSimulator(Simulator):
                     carrier_code, service_code, created_at, shipped_at, shipment_cost))
             self._refresh_order_status(order)
             return shipments
+
+    def fail_shipments_page(self, page, times=1, status=503):
+        """The next ``times`` fetches of GET /shipments ``page`` answer ``status``."""
+        with self.lock:
+            self.shipment_page_faults[page] = (self.shipment_page_faults.get(page, (0,))[0]
+                                               + times, status)
+
+    def shipments_page_fetches(self, **filters):
+        """Page numbers of every GET /shipments received (with these query values)."""
+        return [int(request.query.get('page', 1)) for request in self.requests
+                if request.method == 'GET' and request.path == '/shipments'
+                and all(request.query.get(name) == value for name, value in filters.items())]
 
     def void_shipment(self, shipment_id, void_date=None):
         with self.lock:
@@ -443,6 +456,13 @@ class ShipStationSimulator(Simulator):
 
     @route('GET', '/shipments')
     def list_shipments(self, request):
+        page = int_arg(request, 'page', 1)
+        with self.lock:
+            left, status = self.shipment_page_faults.get(page, (0, 503))
+            if left:
+                self.shipment_page_faults[page] = (left - 1, status)
+        if left:
+            return self.error(status, f'page {page} is unavailable')
         try:
             matching = [shipment for shipment in self.shipments.values()
                         if self._shipment_matches(shipment, request.args)]
@@ -694,6 +714,13 @@ class ShipStationSimulator(Simulator):
             # Posted without holding the lock: the receiver may call back GET resource_url.
             answers.append(self._post_webhook(target_url, body, headers))
         return answers
+
+    def ship_notify_body(self, shipment_ids, store_id=None):
+        """The raw SHIP_NOTIFY body of a new batch of ``shipment_ids``, not posted (for a
+        test that posts it itself)."""
+        with self.lock:
+            batch_id = self._new_batch(list(shipment_ids), store_id)
+            return json.dumps(self.ship_notify_payload(batch_id)).encode()
 
     def redeliver_last_ship_notify(self):
         """POST the last SHIP_NOTIFY batch again to every SHIP_NOTIFY subscriber (the

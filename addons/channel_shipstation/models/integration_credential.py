@@ -1,24 +1,27 @@
-import logging
-
 from odoo import api, fields, models
+
+from odoo.addons.channel_base.paged_import import StreamSpec
 
 from ..client import ShipStationClient
 from ..const import (
     DEFAULT_SOURCE_PLATFORMS,
     JWKS_URL,
+    EXPORT_STREAM,
     OP_EXPORT,
-    OP_POLL,
+    OP_EXPORT_SWEEP,
     PLATFORM,
     RATE_LIMIT_PERIOD,
     RATE_LIMIT_REQUESTS,
     SEND_ON,
+    SHIPMENT_VOIDS_STREAM,
+    SHIPMENTS_PAGE_SIZE,
+    SHIPMENTS_STREAM,
     SHIPSTATION_TZ,
     V1_BASE_URL,
     V2_BASE_URL,
     WEIGHT_UNITS,
 )
-
-_logger = logging.getLogger(__name__)
+from ..shipments_import import ShipmentsImport, ShipmentVoidsImport
 
 MANAGER_GROUP = "channel_base.group_integration_manager"
 
@@ -86,9 +89,6 @@ class IntegrationCredential(models.Model):
         "manually only, Send Ready Transfers Now).",
     )
     shipstation_weight_unit = fields.Selection(WEIGHT_UNITS, "Weight Unit", default="ounces")
-    shipstation_service_map_ids = fields.One2many(
-        "shipstation.service.map", "credential_id", string="Shipping Services"
-    )
     shipstation_poll_overlap_minutes = fields.Integer(
         "Polling Overlap (minutes)", default=30,
         help="Each poll looks this far behind the last successful one, so a shipment "
@@ -96,6 +96,11 @@ class IntegrationCredential(models.Model):
     )
     shipstation_poll_initial_days = fields.Integer(
         "First Poll Looks Back (days)", default=3
+    )
+    shipstation_page_size = fields.Integer(
+        "Shipments per Page", default=SHIPMENTS_PAGE_SIZE,
+        help="Labels read per request and per import job (at most 500). Lower it when "
+        "labels carry many items and pages grow too large to read.",
     )
     shipstation_rate_limit = fields.Integer(
         "Requests per Window", default=RATE_LIMIT_REQUESTS,
@@ -183,7 +188,7 @@ class IntegrationCredential(models.Model):
             return super()._execute_sync_job(job)
         handlers = {
             OP_EXPORT: self._shipstation_export_pickings,
-            OP_POLL: self._shipstation_poll_shipments,
+            OP_EXPORT_SWEEP: self._shipstation_sweep_exports,
         }
         if job.operation not in handlers:
             return super()._execute_sync_job(job)
@@ -216,9 +221,18 @@ class IntegrationCredential(models.Model):
 
     def action_shipstation_poll_now(self):
         self.ensure_one()
-        self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}",
-                          name=self.env._("Poll ShipStation shipments"), priority=15)
-        return self._notification(self.env._("Shipment poll queued."))
+        queued = self._shipstation_queue_polls()
+        return self._notification(self.env._("Shipment poll queued.") if queued else
+                                  self.env._("A shipment poll is already running."))
+
+    def _shipstation_queue_polls(self):
+        """Start a run of both shipment streams (those not running); returns their jobs."""
+        self.ensure_one()
+        return [job for job in (self._channel_stream(code)._queue_run()
+                                for code in (SHIPMENTS_STREAM, SHIPMENT_VOIDS_STREAM)) if job]
+
+    def _shipstation_page_size(self):
+        return min(max(self.shipstation_page_size or SHIPMENTS_PAGE_SIZE, 1), SHIPMENTS_PAGE_SIZE)
 
     def action_shipstation_open_shipments(self):
         self.ensure_one()
@@ -232,39 +246,22 @@ class IntegrationCredential(models.Model):
             "stock.picking", self.env._("Transfers the Next Run Sends"),
             domain if domain is not None else [("id", "=", False)])
 
-    # ------------------------------------------------------------------ crons
+    # ------------------------------------------------------------------ streams
+
+    def _channel_stream_specs(self):
+        """Shipments and voided labels polled as paged imports (the webhooks' safety net;
+        voids are only ever listed) and the sweep of ready transfers no trigger sent,
+        every 15 minutes each."""
+        if self.platform != PLATFORM:
+            return super()._channel_stream_specs()
+        return [*super()._channel_stream_specs(),
+                StreamSpec(SHIPMENTS_STREAM, "Shipments", interval_minutes=15,
+                           paged_import=ShipmentsImport),
+                StreamSpec(SHIPMENT_VOIDS_STREAM, "Voided labels", interval_minutes=15,
+                           paged_import=ShipmentVoidsImport),
+                StreamSpec(EXPORT_STREAM, "Send ready transfers", interval_minutes=15,
+                           operation=OP_EXPORT_SWEEP)]
 
     @api.model
     def _shipstation_active_credentials(self):
         return self.sudo().search([("platform", "=", PLATFORM)])
-
-    @api.model
-    def _cron_shipstation_export(self):
-        """Catch ready transfers no trigger sent (e.g. a trigger that failed, or an account
-        whose configuration changed). Accounts waiting for new credentials are skipped.
-        Never raises: Odoo deactivates a cron that keeps failing."""
-        for credential in self._scheduled_sync_credentials(PLATFORM):
-            if credential.shipstation_send_on == "manual":
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    pickings = self.env["stock.picking"].search(
-                        credential._shipstation_unsent_domain(
-                            ready_only=credential.shipstation_send_on == "picking_ready"))
-                    credential._shipstation_enqueue_exports(pickings)
-            except Exception:  # noqa: BLE001 - recorded, the next run tries again
-                _logger.exception("ShipStation export sweep failed for credential %s",
-                                  credential.id)
-
-    @api.model
-    def _cron_shipstation_poll(self):
-        """Queue one poll per account; accounts waiting for new credentials are skipped."""
-        for credential in self._scheduled_sync_credentials(PLATFORM):
-            try:
-                with self.env.cr.savepoint():
-                    credential._enqueue_job(OP_POLL, record=credential,
-                                            dedup_key=f"{OP_POLL}:{credential.id}",
-                                            name=self.env._("Poll ShipStation shipments"))
-            except Exception:  # noqa: BLE001 - recorded, the next run tries again
-                _logger.exception("ShipStation poll could not be queued for credential %s",
-                                  credential.id)

@@ -145,6 +145,15 @@ class ShipStationOrderExport(models.Model):
             jobs |= job
         return jobs
 
+    def _shipstation_sweep_exports(self, job):
+        """Queue the ready transfers no trigger sent (a trigger that failed, a
+        configuration that changed); nothing when sending manually only."""
+        if self.shipstation_send_on == "manual":
+            return {"queued": 0, "note": "sending manually only"}
+        pickings = self.env["stock.picking"].search(self._shipstation_unsent_domain(
+            ready_only=self.shipstation_send_on == "picking_ready"))
+        return {"queued": len(pickings), "jobs": len(self._shipstation_enqueue_exports(pickings))}
+
     def _shipstation_pickings_to_export(self, job):
         """The job's transfers still waiting, topped up to 100 with others waiting for this
         account: transfers queued one by one (an import confirming orders one at a time)
@@ -204,12 +213,3 @@ class ShipStationOrderExport(models.Model):
             "failed": {picking.name: message for picking, message in failed.items()},
             "skipped": {picking.name: reason for picking, reason in skipped.items()},
         }
-
-    def _shipstation_codes_for(self, carrier):
-        """(carrierCode, serviceCode) to request for an Odoo carrier, or (None, None)."""
-        self.ensure_one()
-        line = self.shipstation_service_map_ids.filtered(
-            lambda line: line.delivery_carrier_id == carrier)[:1] if carrier else None
-        if not line:
-            return None, None
-        return line.carrier_code, line.service_code or None

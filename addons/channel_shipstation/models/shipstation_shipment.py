@@ -48,44 +48,58 @@ class ShipStationShipment(models.Model):
     # ------------------------------------------------------------------ apply
 
     @api.model
-    def _shipstation_apply(self, credential, infos):
-        """Record the ``mapping.Shipment`` s of one order (the packages of a label run come
-        together) and put their tracking on the transfer. Returns ({shipment id: outcome},
-        ``LabelPlan`` to validate or None, why an order-number match was refused or None);
-        outcomes: applied, voided, unchanged, unmatched. Idempotent: a known shipment id
-        only ever moves to voided."""
-        outcomes, fresh = {}, []
-        for info in infos:
-            known = self.search([("credential_id", "=", credential.id),
-                                 ("shipment_ref", "=", info.shipment_id)], limit=1)
-            if not known:
-                fresh.append(info)
-            elif info.voided and known.state != "voided":
-                known._shipstation_void(info)
+    def _shipstation_apply(self, credential, shipments):
+        """Record the ``mapping.Shipment`` s of ``[(Shipment, raw or None)]`` and apply the
+        new labels to their transfers, all validated in one batch. Returns ({shipment id:
+        outcome}, [(Shipment, raw, refusal)] of unmatched ones); outcomes: applied, voided,
+        unchanged, unmatched. Idempotent: a known shipment id only ever moves to voided."""
+        outcomes, fresh = self._shipstation_sort_known(credential, shipments)
+        matched, unmatched = self.env["stock.picking"]._shipstation_match_shipments(
+            credential, fresh)
+        outcomes.update(dict.fromkeys((info.shipment_id for info, _raw, _refusal in unmatched),
+                                      "unmatched"))
+        labels = {}
+        for picking, infos in matched.items():
+            outcomes.update(self._shipstation_record_voided_early(credential, picking, infos))
+            live = [info for info in infos if not info.voided]
+            if live:
+                labels[picking] = live
+        if labels:
+            rows = self.create([self._values_from(credential, picking, info)
+                                for picking, infos in labels.items() for info in infos])
+            self.env["stock.picking"]._shipstation_take_labels(credential, labels, rows)
+            outcomes.update(dict.fromkeys(rows.mapped("shipment_ref"), "applied"))
+        return outcomes, unmatched
+
+    @api.model
+    def _shipstation_sort_known(self, credential, shipments):
+        """({shipment id: outcome} of shipments already recorded (a void applied to them),
+        [(Shipment, raw)] never seen), reading the known ones in one query."""
+        known = {row.shipment_ref: row for row in self.search([
+            ("credential_id", "=", credential.id),
+            ("shipment_ref", "in", [info.shipment_id for info, _raw in shipments])])}
+        outcomes, fresh = {}, {}
+        for info, raw in shipments:
+            row = known.get(info.shipment_id)
+            if row is None:
+                fresh[info.shipment_id] = (info, raw)  # listed twice: the latest state wins
+            elif info.voided and row.state != "voided":
+                row._shipstation_void(info)
                 outcomes[info.shipment_id] = "voided"
             else:
                 outcomes[info.shipment_id] = "unchanged"
-        if not fresh:
-            return outcomes, None, None
-        picking, refusal = self.env["stock.picking"]._shipstation_find_for_shipment(
-            credential, fresh[0])
-        if not picking:
-            outcomes.update(dict.fromkeys((info.shipment_id for info in fresh), "unmatched"))
-            return outcomes, None, refusal
-        for info in fresh:
-            if info.voided:
-                # Voided before we ever saw it: nothing to apply, but keep the trace.
-                self.create(self._values_from(credential, picking, info))
-                picking.message_post(body=self.env._(
-                    "ShipStation label %(tracking)s was voided before it reached Odoo; "
-                    "ignored.", tracking=info.tracking_number or info.shipment_id))
-                outcomes[info.shipment_id] = "voided"
-        live = [info for info in fresh if not info.voided]
-        if not live:
-            return outcomes, None, None
-        shipments = self.create([self._values_from(credential, picking, info) for info in live])
-        outcomes.update(dict.fromkeys((info.shipment_id for info in live), "applied"))
-        return outcomes, picking._shipstation_take_labels(shipments, live), None
+        return outcomes, list(fresh.values())
+
+    @api.model
+    def _shipstation_record_voided_early(self, credential, picking, infos):
+        """Labels voided before we ever saw them: nothing to apply, but keep the trace."""
+        voided = [info for info in infos if info.voided]
+        for info in voided:
+            self.create(self._values_from(credential, picking, info))
+            picking.message_post(body=self.env._(
+                "ShipStation label %(tracking)s was voided before it reached Odoo; ignored.",
+                tracking=info.tracking_number or info.shipment_id))
+        return dict.fromkeys((info.shipment_id for info in voided), "voided")
 
     @api.model
     def _values_from(self, credential, picking, info):

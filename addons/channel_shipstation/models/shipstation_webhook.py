@@ -2,6 +2,8 @@
 webhooks."""
 
 import logging
+import re
+from urllib.parse import urlsplit
 
 from odoo import models
 from odoo.exceptions import UserError
@@ -12,12 +14,10 @@ from .. import mapping, signature
 from ..client import ShipStationClient
 from ..const import (
     JWKS_URL,
-    OP_POLL,
     PLATFORM,
-    SINGLE_SHIPMENT_EVENT,
-    UNMATCHED_DELIVERY_PREFIX,
     V1_SHIP_NOTIFY,
     V2_FULFILLMENT_SHIPPED,
+    V1_HOST_PATTERN,
     V2_FULFILLMENT_SHIPPED_TYPE,
 )
 
@@ -54,6 +54,13 @@ class ShipStationWebhook(models.Model):
             return False
         return True
 
+    def _followed_url_host_patterns(self):
+        """An account on ShipStation production may be sent to any numbered ssapiN host."""
+        if self.platform != PLATFORM or not re.match(
+                V1_HOST_PATTERN, urlsplit(self._get_api_base_url()).hostname or ""):
+            return super()._followed_url_host_patterns()
+        return (V1_HOST_PATTERN,)
+
     def _webhook_delivery_id(self, payload, raw_body, headers):
         if self.platform != PLATFORM or not isinstance(payload, dict):
             return super()._webhook_delivery_id(payload, raw_body, headers)
@@ -77,17 +84,12 @@ class ShipStationWebhook(models.Model):
             return self._shipstation_process_ship_notify(payload)
         if resource_type == V2_FULFILLMENT_SHIPPED_TYPE:
             return self._shipstation_process_fulfillment_shipped(payload)
-        if resource_type == SINGLE_SHIPMENT_EVENT and event.delivery_id.startswith(
-                UNMATCHED_DELIVERY_PREFIX):
-            # Only events this module stored itself: never trust a posted shipment.
-            return self._shipstation_replay_unmatched(payload)
         return {"ignored": resource_type}
 
     def _shipstation_process_ship_notify(self, payload):
-        resource_url = payload.get("resource_url")
-        refusal = mapping.resource_url_refusal(resource_url, self._get_api_base_url())
-        if refusal:
-            raise PermanentError(self.env._("SHIP_NOTIFY not followed: %s.", refusal))
+        # V1 is unsigned: following any URL with our Basic credentials would hand them to
+        # whoever posted it (FollowedUrlRefused, a PermanentError, when it is not ours).
+        resource_url = self._check_followed_url(str(payload.get("resource_url") or ""))
         url = mapping.with_query(resource_url, includeShipmentItems="true")
         client = ShipStationClient(self)
         raws, page = [], 1
@@ -106,8 +108,7 @@ class ShipStationWebhook(models.Model):
         never taken from the posted body."""
         order_number = mapping.v2_event_order_number(payload)
         if not order_number:
-            self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}",
-                              name=self.env._("Poll ShipStation shipments"))
+            self._shipstation_queue_polls()
             return {"poll_queued": True}
         filters = {"orderNumber": order_number}
         if self.shipstation_store_id:
@@ -119,8 +120,7 @@ class ShipStationWebhook(models.Model):
             self._shipstation_parse_v1(raws, listed_store=filters.get("storeId")))
         if not raws:
             # V1 may not list a fresh label yet: the regular poll will catch it.
-            self._enqueue_job(OP_POLL, record=self, dedup_key=f"{OP_POLL}:{self.id}",
-                              name=self.env._("Poll ShipStation shipments"))
+            self._shipstation_queue_polls()
         return dict(outcomes, order_number=order_number, listed=len(raws))
 
     def action_shipstation_register_webhooks(self):

@@ -1,10 +1,11 @@
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
+
+from odoo.addons.channel_base.shipment_events import REFUSED, Shipment
 
 from ..const import (
     CLOSED_ORDER_STATUSES,
@@ -17,24 +18,6 @@ _logger = logging.getLogger(__name__)
 
 # Picking fields whose change is pushed again to an open ShipStation order.
 PUSHED_PICKING_FIELDS = {"partner_id", "carrier_id", "note", "date_deadline"}
-
-
-@dataclass
-class LabelPlan:
-    """What new labels shipped on one transfer, waiting to be validated."""
-
-    picking: object
-    shipments: object
-    quantities: dict  # stock.move -> quantity in the move's unit
-    unmatched: list  # mapping.ShipmentItem not on the transfer
-    label: str  # tracking numbers, carrier/service and date, for messages
-
-    def merge(self, other):
-        for move, quantity in other.quantities.items():
-            self.quantities[move] = self.quantities.get(move, 0.0) + quantity
-        self.shipments |= other.shipments
-        self.unmatched += other.unmatched
-        self.label += "; " + other.label
 
 
 # Set while this module itself changes pickings and moves (applying a shipment, marking
@@ -233,7 +216,9 @@ class StockPicking(models.Model):
         moves = self.move_ids if self.state == "cancel" else self.move_ids.filtered(
             lambda move: move.state != "cancel")
         lines = [move._shipstation_line_values(weight_uom, target_uom) for move in moves]
-        carrier_code, service_code = credential._shipstation_codes_for(self.carrier_id)
+        # An unmapped carrier is sent as its name only (requestedShippingService).
+        codes = self.env["channel.carrier.map"]._platform_codes(
+            credential, self.carrier_id, required=False)
         return {
             "order_key": self.shipstation_order_key or make_order_key(database_uuid, self.id),
             "order_id": self.shipstation_order_id,
@@ -249,8 +234,8 @@ class StockPicking(models.Model):
             "weight_units": units,
             "internal_notes": html2plaintext(self.note) if self.note else None,
             "requested_service": self.carrier_id.name or None,
-            "carrier_code": carrier_code,
-            "service_code": service_code,
+            "carrier_code": codes.carrier_code or None,
+            "service_code": codes.service_code or None,
             "store_id": credential.shipstation_store_id,
             "custom_field1": self.name,
             "custom_field2": sale.name if sale else self.origin,
@@ -318,92 +303,136 @@ class StockPicking(models.Model):
             return self.browse(), refusal
         return candidate, None
 
-    def _shipstation_take_labels(self, shipments, infos):
-        """Tracking, carrier and ship date of new labels (the packages of one order) on the
-        transfer. Returns the ``LabelPlan`` of what they shipped, to validate, or None when
-        there is nothing to validate (extra package, transfer already closed, no match)."""
-        self.ensure_one()
-        credential = shipments.credential_id
-        last = infos[-1]
-        vals = {
-            "carrier_tracking_ref": ",".join(self._shipstation_tracking_numbers()) or False,
-            "shipstation_carrier_code": last.carrier_code,
-            "shipstation_service_code": last.service_code,
-            "shipstation_ship_date": last.ship_date,
-        }
-        carrier = credential._shipstation_carrier_for(last.carrier_code, last.service_code)
-        if carrier:
-            vals["carrier_id"] = carrier.id
-        self.with_context(**{NO_EXPORT: True}).write(vals)
-        label = self._shipstation_label_text(shipments)
-        if self.state == "cancel":
-            self._shipstation_flag_shipment(shipments, self.env._(
-                "ShipStation shipped %s for this cancelled transfer.", label))
-            return None
-        if self.state == "done":
-            self._shipstation_label_on_done(shipments, label)
-            return None
-        covering = [info for info in infos if info.items is None or info.items]
-        if not covering:
-            self.message_post(body=self.env._("ShipStation package added: %s.", label))
-            self._shipstation_after_shipment(shipments)
-            return None
-        items = None if any(info.items is None for info in covering) else [
-            item for info in covering for item in info.items]
-        quantities, unmatched = self._shipstation_shipped_quantities(items)
-        if not quantities:
-            self._shipstation_flag_shipment(shipments, self.env._(
-                "ShipStation shipped %(label)s but none of its items (%(items)s) is on this "
-                "transfer.", label=label, items="; ".join(shipments.mapped("item_summary"))))
-            return None
-        return LabelPlan(self, shipments, quantities, unmatched, label)
+    @api.model
+    def _shipstation_match_shipments(self, credential, shipments):
+        """({transfer: [Shipment]}, [(Shipment, raw, refusal)] unmatched) of
+        ``[(Shipment, raw)]``: the packages of one order go together; orderKeys are looked
+        up in one query, order numbers (rare) one by one."""
+        groups = defaultdict(list)
+        for info, raw in shipments:
+            groups[info.order_key or info.order_number or info.shipment_id].append((info, raw))
+        by_key = self._shipstation_open_by_order_key(
+            credential, [group[0][0].order_key for group in groups.values()])
+        matched, unmatched = defaultdict(list), []
+        for group in groups.values():
+            first = group[0][0]
+            picking, refusal = by_key.get(first.order_key), None
+            if not picking:
+                picking, refusal = self._shipstation_find_for_shipment(credential, first)
+            if not picking:
+                unmatched += [(info, raw, refusal) for info, raw in group]
+                continue
+            matched[picking] += [info for info, _raw in group]
+        return dict(matched), unmatched
 
     @api.model
-    def _shipstation_validate_plans(self, plans):
-        """Validate what the labels shipped: all transfers in one batch (the ORM's fast
-        path); if that fails, one by one, so one transfer that cannot be validated (lots
-        required...) is flagged without holding back the others."""
-        if len(plans) > 1:
-            try:
-                with self.env.cr.savepoint():
-                    for plan in plans:
-                        plan.picking._shipstation_set_quantities(plan.quantities)
-                    self.union(*(plan.picking for plan in plans))._shipstation_button_validate()
-            except (UserError, ValidationError) as error:
-                _logger.info("ShipStation: batch validation failed (%s); one by one", error)
-            else:
-                for plan in plans:
-                    plan.picking._shipstation_shipped(plan)
-                return
-        for plan in plans:
-            picking = plan.picking
-            try:
-                with self.env.cr.savepoint():
-                    picking._shipstation_set_quantities(plan.quantities)
-                    picking._shipstation_button_validate()
-            except (UserError, ValidationError) as error:
-                picking._shipstation_flag_shipment(plan.shipments, self.env._(
-                    "ShipStation shipped %(label)s but the transfer could not be validated: "
-                    "%(error)s", label=plan.label, error=error.args[0] if error.args else error))
-                continue
-            picking._shipstation_shipped(plan)
+    def _shipstation_open_by_order_key(self, credential, order_keys):
+        """{orderKey: the open transfer of its backorder chain, else the latest}."""
+        latest, still_open = {}, {}
+        for picking in self.search([("channel_credential_id", "=", credential.id),
+                                    ("shipstation_order_key", "in", [k for k in order_keys if k])],
+                                   order="id"):
+            key = picking.shipstation_order_key
+            latest[key] = picking
+            if picking.state not in ("done", "cancel"):
+                still_open.setdefault(key, picking)
+        return dict(latest, **still_open)
 
-    def _shipstation_shipped(self, plan):
+    @api.model
+    def _shipstation_take_labels(self, credential, labels, rows):
+        """Apply the new labels ``{transfer: [Shipment]}`` (their ``rows``, the
+        shipstation.shipment records): carrier and service codes written, then every
+        transfer shipped or given its tracking in ONE ``_channel_apply_shipments`` call
+        (the sales channel hears it, ShipStation does not), then ShipStation's own
+        bookkeeping per outcome."""
+        rows_of = defaultdict(lambda: rows.browse())
+        for row in rows:
+            rows_of[row.picking_id] |= row
+        self._shipstation_write_label_codes(labels)
+        carriers, plans = {}, []
+        for picking, infos in labels.items():
+            last = infos[-1]
+            code = (last.carrier_code, last.service_code)
+            if code not in carriers:
+                carriers[code] = self.env["channel.carrier.map"]._odoo_carrier(credential, *code)
+            plan = picking._shipstation_plan(credential, infos, rows_of[picking], carriers[code])
+            if plan:
+                plans.append(plan)
+        outcomes = self.with_context(**{NO_EXPORT: True})._channel_apply_shipments(
+            [shipment for shipment, _unmatched in plans])
+        self._shipstation_record_outcomes(
+            zip(outcomes, (unmatched for _shipment, unmatched in plans), strict=True), rows_of)
+
+    @api.model
+    def _shipstation_write_label_codes(self, labels):
+        """ShipStation's carrier, service and ship date of each transfer's last label, one
+        write per distinct value (a run of labels usually shares them)."""
+        pickings_of = defaultdict(lambda: self.browse())
+        for picking, infos in labels.items():
+            last = infos[-1]
+            pickings_of[(last.carrier_code, last.service_code, last.ship_date)] |= picking
+        for (carrier_code, service_code, ship_date), pickings in pickings_of.items():
+            pickings.with_context(**{NO_EXPORT: True}).write({
+                "shipstation_carrier_code": carrier_code,
+                "shipstation_service_code": service_code,
+                "shipstation_ship_date": ship_date,
+            })
+
+    def _shipstation_plan(self, credential, infos, rows, carrier):
+        """(``shipment_events.Shipment``, unmatched items) to apply, or None when the
+        labels are handled here (cancelled transfer, extra package, no item on it)."""
         self.ensure_one()
-        if not self.backorder_ids:
-            self.with_context(**{NO_EXPORT: True}).write({"shipstation_order_status": "shipped"})
-        message = self.env._("Shipped through ShipStation: %s.", plan.label)
-        if plan.unmatched:
-            message += " " + self.env._("Items not on this transfer: %s.", ", ".join(
-                f"{item.quantity:g} x {item.sku or item.line_item_key}"
-                for item in plan.unmatched))
-        self.message_post(body=message)
-        self._shipstation_after_shipment(plan.shipments)
+        label = self._shipstation_label_text(rows)
+        if self.state == "cancel":
+            self._shipstation_flag_shipment(rows, self.env._(
+                "ShipStation shipped %s for this cancelled transfer.", label))
+            return None
+        covering = [info for info in infos if info.items is None or info.items]
+        quantities, unmatched = None, []
+        if self.state != "done":
+            if not covering:
+                self._shipstation_keep_tracking(carrier)
+                self.message_post(body=self.env._("ShipStation package added: %s.", label))
+                return None
+            items = None if any(info.items is None for info in covering) else [
+                item for info in covering for item in info.items]
+            quantities, unmatched = self._shipstation_shipped_quantities(items)
+            if not quantities:
+                self._shipstation_flag_shipment(rows, self.env._(
+                    "ShipStation shipped %(label)s but none of its items (%(items)s) is on "
+                    "this transfer.", label=label, items="; ".join(rows.mapped("item_summary"))))
+                return None
+        numbers = tuple(info.tracking_number for info in infos if info.tracking_number)
+        return Shipment(self, numbers, carrier=carrier or None, quantities=quantities,
+                        source_credential=credential, reference=infos[0].shipment_id), unmatched
 
-    def _shipstation_after_shipment(self, shipments):
-        """Hook: new ShipStation labels were applied to this transfer (validated, or added
-        to it when already done). Connectors that report tracking upstream extend this;
-        ``_shipstation_tracking_numbers()`` has every live tracking number by then."""
+    @api.model
+    def _shipstation_record_outcomes(self, results, rows_of):
+        """ShipStation's bookkeeping of each applied, known or refused label; ``results``:
+        (outcome, items not on the transfer) pairs."""
+        shipped, logs = self.browse(), {}
+        for outcome, unmatched in results:
+            picking = outcome.shipment.picking
+            rows, label = rows_of[picking], picking._shipstation_label_text(rows_of[picking])
+            if outcome.status == REFUSED:
+                picking._shipstation_flag_shipment(rows, self.env._(
+                    "ShipStation shipped %(label)s but the transfer could not be validated: "
+                    "%(error)s", label=label, error=outcome.reason))
+            elif outcome.shipment.quantities is None:  # a label added to a done transfer
+                logs[picking.id] = picking._shipstation_label_on_done(rows, label)
+            else:
+                shipped |= picking if not outcome.backorder else self.browse()
+                logs[picking.id] = picking._shipstation_shipped_text(label, unmatched)
+        shipped.with_context(**{NO_EXPORT: True}).write({"shipstation_order_status": "shipped"})
+        if logs:
+            self.browse(list(logs))._message_log_batch(bodies=logs)
+
+    def _shipstation_shipped_text(self, label, unmatched):
+        message = self.env._("Shipped through ShipStation: %s.", label)
+        if unmatched:
+            message += " " + self.env._("Items not on this transfer: %s.", ", ".join(
+                f"{item.quantity:g} x {item.sku or item.line_item_key}" for item in unmatched))
+        return message
 
     def _shipstation_label_text(self, shipments):
         first = shipments[:1]
@@ -417,18 +446,27 @@ class StockPicking(models.Model):
         return " ".join(parts)
 
     def _shipstation_label_on_done(self, shipments, label):
+        """The message of another label on a done transfer; a replacement label of a
+        flagged (voided) one clears the flag."""
         if self.channel_sync_state == "flagged" and any(shipments.mapped("covers_goods")):
             self.with_context(**{NO_EXPORT: True}).write({
                 "channel_sync_state": "synced", "channel_last_error": False,
                 "shipstation_order_status": "shipped"})
-            self.message_post(body=self.env._("Replacement ShipStation label %s.", label))
-        else:
-            self.message_post(
-                body=self.env._("Another ShipStation label for this transfer: %s.", label))
-        self._shipstation_after_shipment(shipments)
+            return self.env._("Replacement ShipStation label %s.", label)
+        return self.env._("Another ShipStation label for this transfer: %s.", label)
+
+    def _shipstation_keep_tracking(self, carrier=None):
+        """Tracking of every live label (and the carrier) on a transfer we do not
+        validate: not an event while it is open, so written directly."""
+        vals = {"carrier_tracking_ref": ",".join(self._shipstation_tracking_numbers()) or False}
+        if carrier:
+            vals["carrier_id"] = carrier.id
+        self.with_context(**{NO_EXPORT: True}).write(vals)
 
     def _shipstation_flag_shipment(self, shipments, message):
         shipments.write({"state": "error", "note": message})
+        if self.state not in ("done", "cancel"):
+            self._shipstation_keep_tracking()
         self._channel_mark_error(message, state="flagged")
         self.message_post(body=message)
         _logger.warning("ShipStation shipments %s on %s: %s",
@@ -459,23 +497,6 @@ class StockPicking(models.Model):
         candidates = moves.filtered(lambda move: move.product_id.default_code == sku)
         return next((move for move in candidates if move.product_uom_qty > taken[move]),
                     candidates[:1] or None)
-
-    def _shipstation_set_quantities(self, quantities):
-        for move in self.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-            quantity = quantities.get(move, 0.0)
-            move.quantity = quantity
-            move.picked = quantity > 0
-
-    def _shipstation_button_validate(self):
-        """Validate with the quantities set; what is left goes to a backorder."""
-        result = self.with_context(
-            skip_backorder=True, picking_ids_not_to_backorder=[], skip_sms=True,
-            skip_expired=True, **{NO_EXPORT: True},
-        ).button_validate()
-        if result is not True:
-            decision = (result or {}).get("name") or (result or {}).get("res_model")
-            raise UserError(self.env._("Odoo asks for a decision to validate it (%s).",
-                                       decision))
 
     def _shipstation_apply_void(self, shipment):
         """A voided label: its tracking number goes; if it covered goods of a transfer

@@ -5,3 +5,4 @@ from . import test_rate_limit
 from . import test_webhook
 from . import test_store_matching
 from . import test_fulfilment
+from . import test_migration

@@ -14,7 +14,7 @@ from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, star
 from tests.simulators.shipstation import ShipStationSimulator
 
 from .. import signature
-from ..const import OP_EXPORT
+from ..const import EXPORT_STREAM, OP_EXPORT
 
 API_KEY = "ss-key-7c1f0e2a-a1b2c3"
 API_SECRET = "ss-secret-93b1d4e8-d4e5f6"
@@ -107,6 +107,15 @@ class ShipStationTestMixin(CommittedCredentialMixin):
         return self.env["sync.job"].search([("operation", "=", operation),
                                             ("state", "=", "pending")])
 
+    def sweep_exports(self):
+        """One run of the export sweep stream (what the stream cron queues every 15
+        minutes): its one job, run now as a person's Run Now would."""
+        job = self.credential._channel_stream(EXPORT_STREAM)._queue_run()
+        self.env.flush_all()
+        job.action_run_now()
+        self.env.invalidate_all()
+        return job
+
     def make_due(self, jobs):
         jobs.write({"next_attempt_at": fields.Datetime.now()})
 
@@ -154,6 +163,12 @@ class ShipStationTestMixin(CommittedCredentialMixin):
     def events(self, **domain):
         return self.env["channel.webhook.event"].search(
             [("credential_id", "=", self.credential_id)]
+            + [(name, "=", value) for name, value in domain.items()])
+
+    def inbox_items(self, **domain):
+        """Unmatched shipments parked in the inbox (stream "shipments")."""
+        return self.env["channel.inbox.item"].search(
+            [("credential_id", "=", self.credential_id), ("stream", "=", "shipments")]
             + [(name, "=", value) for name, value in domain.items()])
 
 

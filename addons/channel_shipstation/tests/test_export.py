@@ -42,6 +42,28 @@ class TestExportPickings(ShipStationTestMixin, TransactionCase):
         request = self.sim_requests("/orders/createorders")[0]
         self.assertEqual(request.headers["Authorization"].split()[0], "Basic")
 
+    def test_the_carrier_is_requested_through_the_shared_carrier_map(self):
+        def carrier(name):
+            product = self.env["product.product"].create({"name": name, "type": "service"})
+            return self.env["delivery.carrier"].create(
+                {"name": name, "product_id": product.id, "delivery_type": "fixed"})
+
+        mapped, unmapped = carrier("UPS Ground"), carrier("Courier Bob")
+        self.env["channel.carrier.map"].create({
+            "platform": "shipstation", "carrier_id": mapped.id, "carrier_code": "ups",
+            "service_code": "ups_ground"})  # a default of every ShipStation account
+        first = self.picking_of(self.make_sale(carrier_id=mapped.id))
+        second = self.picking_of(self.make_sale(carrier_id=unmapped.id))
+        self.run_jobs()
+        self.assertEqual(first.carrier_id, mapped)
+        order = self.sim_order(first)
+        self.assertEqual((order["carrierCode"], order["serviceCode"],
+                          order["requestedShippingService"]), ("ups", "ups_ground", "UPS Ground"))
+        order = self.sim_order(second)
+        self.assertEqual(order["requestedShippingService"], "Courier Bob",
+                         "an unmapped carrier is sent by name, as before")
+        self.assertFalse(order.get("carrierCode"))
+
     def test_resend_updates_the_same_order(self):
         picking = self.picking_of(self.make_sale())
         self.run_jobs()
@@ -195,10 +217,10 @@ class TestExportPickings(ShipStationTestMixin, TransactionCase):
         self.credential.shipstation_send_on = "manual"
         picking = self.picking_of(self.make_sale())
         self.assertFalse(picking.shipstation_export_job_id)
-        self.env["integration.credential"]._cron_shipstation_export()
+        self.sweep_exports()
         self.assertFalse(picking.shipstation_export_job_id, "manual: the cron sends nothing")
         self.credential.shipstation_send_on = "picking_ready"
-        self.env["integration.credential"]._cron_shipstation_export()
+        self.sweep_exports()
         self.assertEqual(picking.shipstation_export_job_id.state, "pending")
         self.run_jobs()
         self.assertTrue(picking.shipstation_order_id)

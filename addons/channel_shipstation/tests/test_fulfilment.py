@@ -32,7 +32,7 @@ class TestWhatIsSent(ShipStationTestMixin, TransactionCase):
         return order
 
     def sweep(self):
-        self.env["integration.credential"]._cron_shipstation_export()
+        self.sweep_exports()
         self.credential.action_shipstation_send_ready()
 
     def next_run_count(self):

@@ -5,6 +5,8 @@ from odoo.tests import TransactionCase, tagged
 
 from tests.simulators.shipstation import ShipStationSimulator
 
+from odoo.addons.channel_base.verification import FollowedUrlRefused
+
 from .. import mapping, signature
 
 
@@ -85,18 +87,7 @@ class TestMapping(TransactionCase):
         with self.assertRaises(ValueError):
             mapping.shipment_from_v1({"orderKey": "k"})
 
-    def test_resource_url_hosts(self):
-        base = "https://ssapi.shipstation.com"
-        self.assertIsNone(mapping.resource_url_refusal(
-            "https://ssapi6.shipstation.com/shipments?batchId=1", base))
-        self.assertIsNone(mapping.resource_url_refusal(
-            "http://127.0.0.1:8071/shipments?batchId=1", "http://127.0.0.1:8071"))
-        for url in ("https://evil.example.com/shipments", "http://ssapi.shipstation.com/x",
-                    "https://ssapi.shipstation.com.evil.io/x", "http://127.0.0.1:9999/x",
-                    "https://u:p@ssapi.shipstation.com/x", "", None):
-            self.assertTrue(mapping.resource_url_refusal(url, base), url)
-        self.assertTrue(mapping.resource_url_refusal(
-            "http://localhost:8071/x", "http://127.0.0.1:8071"))
+    def test_with_query(self):
         self.assertEqual(mapping.with_query("http://h/s?batchId=1&page=1", page=2),
                          "http://h/s?batchId=1&page=2")
 
@@ -124,3 +115,32 @@ class TestMapping(TransactionCase):
             signature.verify(body, {}, "jwks", fetch, utcnow=now)
         self.assertTrue(signature.has_v2_signature({"X-Shipengine-Rsa-Sha256-Key-Id": "k"}))
         self.assertFalse(signature.has_v2_signature({"Content-Type": "application/json"}))
+
+
+@tagged("post_install", "-at_install")
+class TestFollowedResourceUrls(TransactionCase):
+    """SHIP_NOTIFY's resource_url is followed with the account's credentials: only its own
+    API host, and on production the numbered ssapiN hosts over https."""
+
+    def account(self, base_url):
+        return self.env["integration.credential"].create({
+            "name": f"ShipStation {base_url}", "platform": "shipstation",
+            "api_base_url": base_url})
+
+    def test_resource_url_hosts(self):
+        production = self.account("https://ssapi.shipstation.com")
+        url = "https://ssapi6.shipstation.com/shipments?batchId=1"
+        self.assertEqual(production._check_followed_url(url), url)
+        local = self.account("http://127.0.0.1:8071")
+        self.assertTrue(local._check_followed_url("http://127.0.0.1:8071/shipments?batchId=1"))
+        for account, url in (
+                (production, "https://evil.example.com/shipments"),
+                (production, "http://ssapi.shipstation.com/x"),
+                (production, "https://ssapi.shipstation.com.evil.io/x"),
+                (production, "https://u:p@ssapi.shipstation.com/x"),
+                (production, ""),
+                (local, "http://127.0.0.1:9999/x"),
+                (local, "http://localhost:8071/x"),
+                (local, "https://ssapi6.shipstation.com/x")):
+            with self.assertRaises(FollowedUrlRefused, msg=url):
+                account._check_followed_url(url)

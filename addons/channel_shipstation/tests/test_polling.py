@@ -4,7 +4,9 @@ from datetime import datetime
 from odoo.tests import TransactionCase, tagged
 
 from ..client import ShipStationClient
-from ..const import OP_POLL, SHIPMENTS_CURSOR
+from odoo.addons.channel_base.paged_import import PAGE_OPERATION
+
+from ..const import OP_EXPORT_SWEEP, SHIPMENTS_STREAM
 from .common import V2_API_KEY, ShipStationTestMixin, utc
 
 
@@ -18,23 +20,34 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
         return picking
 
     def poll(self):
+        """One run of the shipments stream (its created and voided listings); returns the
+        stream with the run's counters."""
+        stream = self.credential._channel_stream(SHIPMENTS_STREAM)
         self.credential.action_shipstation_poll_now()
-        job = self.pending_jobs(OP_POLL)
         self.run_jobs()
-        return job
+        return stream
+
+    def stream_jobs(self, operation=PAGE_OPERATION):
+        return self.pending_jobs(operation).filtered(
+            lambda job: job.credential_id == self.credential)
 
     def test_poll_catches_a_shipment_whose_webhook_was_lost(self):
         picking = self.sent_picking()
         self.sim.ship_order(picking.shipstation_order_key, tracking_number="1ZLOST")
-        job = self.poll()
-        self.assertEqual(job.state, "done", job.last_error)
+        stream = self.poll()
+        self.assertEqual(stream.run_state, "idle", stream.last_error)
+        self.assertEqual((stream.run_pages_done, stream.run_created), (1, 1))
+        voids = self.credential._channel_stream("shipment_voids")
+        self.assertEqual((voids.run_state, voids.run_pages_done), ("idle", 1),
+                         "the voided labels are listed too")
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.carrier_tracking_ref, "1ZLOST")
-        cursor = self.credential._get_cursor(SHIPMENTS_CURSOR)
+        cursor = self.credential._get_cursor(SHIPMENTS_STREAM)
         self.assertTrue(cursor.last_success_at)
+        self.assertIn('"until"', cursor.value)
         # Nothing new: the next poll (with its overlap) applies nothing twice.
         again = self.poll()
-        self.assertIn('"unchanged": 1', again.result)
+        self.assertEqual((again.run_skipped, again.run_created), (1, 0))
         self.assertEqual(len(picking.shipstation_shipment_ids), 1)
 
     def test_a_transfer_that_cannot_be_validated_does_not_hold_back_the_others(self):
@@ -45,8 +58,8 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
         self.run_jobs()
         for picking in good | stuck:
             self.sim.ship_order(picking.shipstation_order_key, tracking_number=f"1Z{picking.id}")
-        job = self.poll()
-        self.assertEqual(job.state, "done", job.last_error)
+        stream = self.poll()
+        self.assertEqual(stream.run_state, "idle", stream.last_error)
         self.assertEqual(good.state, "done")
         self.assertNotEqual(stuck.state, "done")
         self.assertEqual(stuck.carrier_tracking_ref, f"1Z{stuck.id}", "the tracking is kept")
@@ -54,7 +67,7 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
         self.assertIn("could not be validated", stuck.channel_last_error)
         self.assertEqual(stuck.shipstation_shipment_ids.state, "error")
         again = self.poll()
-        self.assertIn('"unchanged": 2', again.result, "a person validates it, not each poll")
+        self.assertEqual(again.run_skipped, 2, "a person validates it, not each poll")
 
     def test_poll_filters_by_store_and_pages(self):
         self.credential.shipstation_store_id = "4242"
@@ -73,15 +86,16 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
         picking = self.sent_picking()
         self.sim.ship_order(picking.shipstation_order_key)
         self.sim.inject("server_error", count=5, path="/shipments")
-        job = self.poll()
-        self.assertEqual((job.state, job.error_kind), ("pending", "transient"))
-        self.assertFalse(self.credential._get_cursor(SHIPMENTS_CURSOR))
+        stream = self.poll()
+        self.assertEqual((stream.run_job_id.state, stream.run_job_id.error_kind),
+                         ("pending", "transient"))
+        self.assertFalse(self.credential._get_cursor(SHIPMENTS_STREAM))
         self.assertNotEqual(picking.state, "done")
 
     def test_dst_spring_forward(self):
         """2024-03-10: 02:00 PST jumps to 03:00 PDT (10:00 UTC)."""
         picking = self.sent_picking()
-        self.credential._set_cursor(SHIPMENTS_CURSOR, success_at=datetime(2024, 3, 10, 9, 50))
+        self.credential._set_cursor(SHIPMENTS_STREAM, success_at=datetime(2024, 3, 10, 9, 50))
         self.credential.shipstation_poll_overlap_minutes = 0
         before, after = self.sim.ship_order(
             picking.shipstation_order_key, items=[("WIDGET-001", 1)], tracking_number="1ZPST",
@@ -104,7 +118,7 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
     def test_dst_fall_back(self):
         """2024-11-03: 02:00 PDT falls back to 01:00 PST (09:00 UTC); 01:xx happens twice."""
         picking = self.sent_picking()
-        self.credential._set_cursor(SHIPMENTS_CURSOR, success_at=datetime(2024, 11, 3, 9, 40))
+        self.credential._set_cursor(SHIPMENTS_STREAM, success_at=datetime(2024, 11, 3, 9, 40))
         self.credential.shipstation_poll_overlap_minutes = 0
         self.sim.ship_order(picking.shipstation_order_key, tracking_number="1ZFALL",
                             create_date=utc(2024, 11, 3, 9, 45))  # 01:45 PST, second time
@@ -117,30 +131,46 @@ class TestPolling(ShipStationTestMixin, TransactionCase):
         self.assertIn(shipped_at, (datetime(2024, 11, 3, 8, 45), datetime(2024, 11, 3, 9, 45)))
 
     def test_cron_queues_one_poll_per_account(self):
-        Credential = self.env["integration.credential"]
-        Credential._cron_shipstation_poll()
-        Credential._cron_shipstation_poll()
-        jobs = self.pending_jobs(OP_POLL).filtered(lambda j: j.credential_id == self.credential)
-        self.assertEqual(len(jobs), 1)
+        Stream = self.env["channel.stream"]
+        Stream._cron_queue_due_streams()
+        Stream._cron_queue_due_streams()
+        self.assertEqual(len(self.stream_jobs()), 2, "shipments and voided labels")
+        self.assertEqual(len(self.stream_jobs(OP_EXPORT_SWEEP)), 1)
+        self.credential.action_shipstation_poll_now()  # while it runs: not a second walk
+        self.assertEqual(len(self.stream_jobs()), 2)
 
     def test_an_account_to_reconnect_is_neither_polled_nor_swept(self):
-        Credential = self.env["integration.credential"]
+        Stream = self.env["channel.stream"]
         self.credential.shipstation_send_on = "manual"
         picking = self.picking_of(self.make_sale())
         self.credential.write({"shipstation_send_on": "picking_ready"})
         self.credential._mark_reconnect_needed("ShipStation refused the API key (HTTP 401)")
-        Credential._cron_shipstation_poll()
-        Credential._cron_shipstation_export()
-        self.assertFalse(self.pending_jobs(OP_POLL).filtered(
-            lambda job: job.credential_id == self.credential))
+        Stream._cron_queue_due_streams()
+        self.assertFalse(self.stream_jobs() | self.stream_jobs(OP_EXPORT_SWEEP))
         self.assertFalse(picking.shipstation_export_job_id)
         self.credential.sudo().shipstation_api_secret = "a-new-secret"  # resumes the syncs
         self.assertFalse(self.credential.reconnect_needed)
-        Credential._cron_shipstation_poll()
-        Credential._cron_shipstation_export()
-        self.assertTrue(self.pending_jobs(OP_POLL).filtered(
-            lambda job: job.credential_id == self.credential))
-        self.assertEqual(picking.shipstation_export_job_id.state, "pending")
+        Stream._cron_queue_due_streams()
+        self.assertTrue(self.stream_jobs())
+        (sweep,) = self.stream_jobs(OP_EXPORT_SWEEP)
+        self.run_jobs()
+        self.assertEqual(sweep.state, "done", sweep.last_error)
+        self.assertTrue(picking.shipstation_export_job_id, "the sweep queued the transfer")
+        sweep_stream = self.credential._channel_stream("export_sweep")
+        self.assertEqual(sweep_stream.run_state, "idle", "the run ends with its job")
+
+    def test_the_export_sweep_stream_does_nothing_when_sending_manually(self):
+        self.credential.shipstation_send_on = "manual"
+        picking = self.picking_of(self.make_sale())
+        stream = self.credential._channel_stream("export_sweep")
+        job = stream._queue_run()
+        self.assertEqual((job.operation, job.payload["stream"]),
+                         (OP_EXPORT_SWEEP, "export_sweep"))
+        self.run_jobs()
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertIn("manually", job.result)
+        self.assertFalse(picking.shipstation_export_job_id)
+        self.assertEqual(stream.run_state, "idle")
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ orders carry."""
 
 from odoo.tests import HttpCase, TransactionCase, tagged
 
-from ..const import OP_POLL, SINGLE_SHIPMENT_EVENT
+from ..const import SHIPMENTS_STREAM
 from .common import ShipStationTestMixin
 
 OUR_STORE = "4242"
@@ -41,12 +41,11 @@ class StoreMatchingMixin(ShipStationTestMixin):
         self.assertFalse(picking.carrier_tracking_ref)
         self.assertFalse(picking.shipstation_shipment_ids)
 
-    def unmatched_event(self, shipment):
-        event = self.events(event_type=SINGLE_SHIPMENT_EVENT,
-                            delivery_id=f"shipment:{shipment['shipmentId']}")
-        self.assertEqual(len(event), 1, "kept as a replayable event")
-        self.assertEqual(event.state, "failed")
-        return event
+    def unmatched_item(self, shipment):
+        item = self.inbox_items(external_id=str(shipment["shipmentId"]))
+        self.assertEqual(len(item), 1, "kept in the inbox, to retry")
+        self.assertEqual(item.state, "failed")
+        return item
 
     def order_lookups(self):
         """GET /orders/{orderId} calls (the store of an order)."""
@@ -58,11 +57,11 @@ class StoreMatchingMixin(ShipStationTestMixin):
             self.assertEqual(bool(self.order_lookups()), self.expects_order_lookup)
 
     def poll(self):
+        stream = self.credential._channel_stream(SHIPMENTS_STREAM)
         self.credential.action_shipstation_poll_now()
-        job = self.pending_jobs(OP_POLL)
         self.run_jobs()
-        self.assertEqual(job.state, "done", job.last_error)
-        return job
+        self.assertEqual(stream.run_state, "idle", stream.last_error)
+        return stream
 
 
 @tagged("post_install", "-at_install")
@@ -84,12 +83,12 @@ class TestStoreMatchingWebhook(StoreMatchingMixin, HttpCase):
         (foreign,) = self.ship_elsewhere(picking, "marketplace-1", OTHER_STORE, "1ZOTHER")
         self.notify([foreign])
         self.assert_untouched(picking)
-        event = self.unmatched_event(foreign)
-        self.assertIn("Store ID", event.error)
-        self.assertIn("1ZOTHER", event.error)
-        event.action_replay()
+        item = self.unmatched_item(foreign)
+        self.assertIn("Store ID", item.error)
+        self.assertIn("1ZOTHER", item.error)
+        item.action_retry()
         self.run_jobs()
-        self.assertEqual(event.state, "failed", "replaying does not make it ours")
+        self.assertEqual(item.state, "failed", "retrying does not make it ours")
         self.assert_untouched(picking)
 
     def test_a_label_of_another_store_ships_nothing(self):
@@ -98,8 +97,8 @@ class TestStoreMatchingWebhook(StoreMatchingMixin, HttpCase):
         (foreign,) = self.ship_elsewhere(picking, "marketplace-1", OTHER_STORE, "1ZOTHER")
         self.notify([foreign])
         self.assert_untouched(picking)
-        event = self.unmatched_event(foreign)
-        self.assertIn(f"store {OTHER_STORE}", event.error)
+        item = self.unmatched_item(foreign)
+        self.assertIn(f"store {OTHER_STORE}", item.error)
 
     def test_an_order_of_our_store_under_another_key_ships_the_transfer(self):
         self.credential.shipstation_store_id = OUR_STORE
@@ -108,7 +107,7 @@ class TestStoreMatchingWebhook(StoreMatchingMixin, HttpCase):
         self.notify([label])
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.carrier_tracking_ref, "1ZOURS")
-        self.assertFalse(self.events(event_type=SINGLE_SHIPMENT_EVENT))
+        self.assertFalse(self.inbox_items())
         self.check_order_lookups()
 
 
@@ -131,7 +130,31 @@ class TestStoreMatchingPolling(StoreMatchingMixin, TransactionCase):
         self.assertEqual(picking.carrier_tracking_ref, "1ZMINE", "the orderKey match applies")
         self.assertEqual(picking.shipstation_shipment_ids.shipment_ref,
                          str(ours[0]["shipmentId"]))
-        self.unmatched_event(foreign)
+        self.unmatched_item(foreign)
+
+    def test_a_parked_shipment_applies_on_retry_once_the_store_id_is_set(self):
+        picking = self.sent_picking()
+        (label,) = self.ship_elsewhere(picking, "recreated-in-ui", int(OUR_STORE), "1ZOURS")
+        self.poll()
+        self.assert_untouched(picking)
+        item = self.unmatched_item(label)
+        self.credential.shipstation_store_id = OUR_STORE
+        item.action_retry()
+        self.run_jobs()
+        self.assertEqual(item.state, "done", item.error)
+        self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "1ZOURS"))
+        self.assertEqual((item.res_model, item.res_id),
+                         ("shipstation.shipment", picking.shipstation_shipment_ids.id))
+
+    def test_a_later_poll_that_applies_a_parked_shipment_closes_its_item(self):
+        picking = self.sent_picking()
+        (label,) = self.ship_elsewhere(picking, "recreated-in-ui", int(OUR_STORE), "1ZOURS")
+        self.poll()
+        item = self.unmatched_item(label)
+        self.credential.shipstation_store_id = OUR_STORE
+        self.poll()  # the overlap lists the label again
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(item.state, "done")
 
     def test_with_a_store_id_only_that_store_is_listed_and_matched(self):
         self.credential.shipstation_store_id = OUR_STORE

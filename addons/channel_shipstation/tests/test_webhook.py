@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from odoo.tests import HttpCase, tagged
 
-from ..const import SINGLE_SHIPMENT_EVENT
 from .common import API_KEY, API_SECRET, V2_API_KEY, ShipStationTestMixin
 
 
@@ -49,9 +48,9 @@ class TestShipNotifyWebhook(ShipmentFlowMixin, HttpCase):
             {"name": "UPS Ground", "type": "service"})
         ups = self.env["delivery.carrier"].create(
             {"name": "UPS Ground", "product_id": carrier_product.id, "delivery_type": "fixed"})
-        self.credential.shipstation_service_map_ids = [
-            (0, 0, {"carrier_code": "ups", "service_code": "ups_ground",
-                    "delivery_carrier_id": ups.id})]
+        self.env["channel.carrier.map"].create({
+            "platform": "shipstation", "credential_id": self.credential.id,
+            "carrier_code": "ups", "service_code": "ups_ground", "carrier_id": ups.id})
         picking = self.sent_picking()
         (shipment,) = self.ship_and_notify(picking, tracking_number="1Z999AA10123456784")
         event = self.events(event_type="SHIP_NOTIFY")
@@ -138,10 +137,10 @@ class TestShipNotifyWebhook(ShipmentFlowMixin, HttpCase):
         events = self.events(event_type="SHIP_NOTIFY")
         self.assertEqual(len(events), 3)
         self.assertEqual(set(events.mapped("state")), {"failed"})
-        self.assertTrue(all("not followed" in event.error for event in events))
+        self.assertTrue(all("Refused to follow" in event.error for event in events))
         self.assertFalse(self.sim_requests("/shipments"), "no request left Odoo")
 
-    def test_shipment_for_an_unknown_order_is_a_failed_event(self):
+    def test_shipment_for_an_unknown_order_is_parked_in_the_inbox(self):
         self.sim.add_order({
             "orderNumber": "SHOPIFY-1001", "orderKey": "shopify-1001",
             "orderDate": "2024-05-01T10:00:00", "orderStatus": "awaiting_shipment",
@@ -155,18 +154,21 @@ class TestShipNotifyWebhook(ShipmentFlowMixin, HttpCase):
         self.assertEqual(picking.state, "done", "the rest of the batch is applied")
         batch_event = self.events(event_type="SHIP_NOTIFY")
         self.assertEqual(batch_event.state, "processed")
-        unmatched = self.events(event_type=SINGLE_SHIPMENT_EVENT)
+        unmatched = self.inbox_items()
+        self.assertEqual(unmatched.external_id, str(foreign[0]["shipmentId"]))
         self.assertEqual(unmatched.state, "failed")
         self.assertIn("shopify-1001", unmatched.error)
-        self.assertIn("1ZFOREIGN", unmatched.body)
-        unmatched.action_replay()
+        self.assertEqual(unmatched._payload()["trackingNumber"], "1ZFOREIGN",
+                         "kept as listed")
+        unmatched.action_retry()
         self.run_jobs()
         self.assertEqual(unmatched.state, "failed", "still unknown: kept for a person")
+        self.assertEqual(unmatched.attempts, 2)
         self.assertIn("Still no transfer", unmatched.error)
 
     def test_posted_single_shipment_events_are_not_trusted(self):
         picking = self.sent_picking()
-        forged = {"resource_type": SINGLE_SHIPMENT_EVENT, "shipment": {
+        forged = {"resource_type": "SHIPSTATION_SHIPMENT", "shipment": {
             "shipmentId": 1, "orderKey": picking.shipstation_order_key,
             "trackingNumber": "1ZFAKE", "shipmentItems": None}}
         self.assertEqual(self.post_webhook(forged).status_code, 200)
