@@ -98,7 +98,7 @@ class TestFeedImport(IqmetrixCase):
         self.assertEqual(self.orders()[-2:].mapped("channel_external_id"), newer)
         self.assertEqual(len(self.orders()), 5)
         self.assertNotEqual(self.marker(), first_marker)
-        again = self.import_feed()
+        self.import_feed()
         self.assertEqual(self.run_result()["entries"], 0)
         self.assertEqual(json.loads(self.marker())["entry_id"], self.sim.entries[-1]["entry_id"])
         self.assertGreater(len(self.sim.requests), before)
