@@ -35,6 +35,7 @@ class IqmetrixOrderImport(models.Model):
         seen = self._iqmetrix_existing_order_ids([entry.order_id for entry in orders])
         products = self._iqmetrix_products_by_sku(
             {item["sku"] for entry in orders for item in entry.payload["items"]})
+        partners = self._iqmetrix_partners_by_ref(orders)
         to_push = self.env["sale.order"]
         batch = []  # (entry, sale order values), created together
         for entry in entries:
@@ -46,7 +47,7 @@ class IqmetrixOrderImport(models.Model):
                     stats["duplicates"] += 1  # at-least-once delivery
                     continue
                 seen.add(entry.order_id)
-                vals = self._iqmetrix_prepare_order_entry(entry, products)
+                vals = self._iqmetrix_prepare_order_entry(entry, products, partners)
                 if vals is None:
                     stats["failed"] += 1
                     continue
@@ -80,13 +81,30 @@ class IqmetrixOrderImport(models.Model):
         """{sku: product} of the known SKUs, in one lookup for the page."""
         return self.env["channel.mapping"]._products_by_skus(list(skus), self).products
 
-    def _iqmetrix_prepare_order_entry(self, entry, products):
+    def _iqmetrix_partners_by_ref(self, entries):
+        """{ref: partner} of the page's customers and stores that exist, in one query."""
+        refs = set()
+        for entry in entries:
+            customer_id = (entry.payload.get("shipping_customer") or {}).get("customer_id")
+            refs.update(filter(None, (customer_id and f"iqmetrix:{customer_id}",
+                                      _store_ref(entry.payload))))
+        found = {}
+        for partner in self.env["res.partner"].search([("ref", "in", list(refs))]):
+            found.setdefault(partner.ref, partner)
+        return found
+
+    def _iqmetrix_prepare_order_entry(self, entry, products, partners=None):
         """Sale order values (partners found or created), or None once the failure is
-        recorded."""
+        recorded. ``partners`` ({ref: partner}) learns the partners created."""
+        known = dict(partners or {})
         try:
             with self.env.cr.savepoint():
-                return self._iqmetrix_order_values(entry.payload, entry.updated, products)
+                return self._iqmetrix_order_values(entry.payload, entry.updated, products,
+                                                   partners)
         except IMPORT_ERRORS as error:
+            if partners is not None:  # those created in the savepoint are gone
+                partners.clear()
+                partners.update(known)
             self._iqmetrix_record_import_error(entry, error)
             return None
 
@@ -136,13 +154,13 @@ class IqmetrixOrderImport(models.Model):
         _logger.info("iQmetrix order %s not imported: %s", entry.order_id, message)
         self._iqmetrix_record_failed_entry(entry, message)
 
-    def _iqmetrix_order_values(self, payload, ordered_at, products):
+    def _iqmetrix_order_values(self, payload, ordered_at, products, partners=None):
         warnings = []
         address = payload.get("shipping_address") or {}
         kind, warning = mapping.delivery_kind(payload.get("ship_to_store"), address.get("type"))
         if warning:
             warnings.append(warning)
-        partner, shipping = self._iqmetrix_order_partners(payload, kind, warnings)
+        partner, shipping = self._iqmetrix_order_partners(payload, kind, warnings, partners)
         known, unknown = mapping.split_known_items(payload["items"], products)
         phone = self._iqmetrix_order_phone(payload, kind, address, warnings)
         unknown_skus = ", ".join(dict.fromkeys(item["sku"] for item in unknown))
@@ -222,7 +240,7 @@ class IqmetrixOrderImport(models.Model):
             vals["price_unit"] = item["selling_price"]
         return Command.create(vals)
 
-    def _iqmetrix_order_partners(self, payload, kind, warnings):
+    def _iqmetrix_order_partners(self, payload, kind, warnings, partners=None):
         """(customer, delivery address): the end customer always; the delivery address is
         the customer's own, or a contact at the seller's store."""
         mapping_model = self.env["channel.mapping"]
@@ -233,32 +251,42 @@ class IqmetrixOrderImport(models.Model):
         if kind == mapping.CUSTOMER:
             vals = mapping_model._address_values(mapping.partner_address(
                 address, name, phone=mapping.customer_phone(payload, kind)), warnings)
-            partner = self._iqmetrix_customer_partner(customer.get("customer_id"), vals)
+            partner = self._iqmetrix_customer_partner(customer.get("customer_id"), vals, partners)
             return partner, mapping_model._find_or_create_delivery(partner, vals)
         # The store's phone (the shipping address's) stays with the store.
         customer_vals = mapping_model._address_values(
             {"name": name, "phone": mapping.customer_phone(payload, kind),
              "country": address.get("country_code")}, warnings)
-        partner = self._iqmetrix_customer_partner(customer.get("customer_id"), customer_vals)
+        partner = self._iqmetrix_customer_partner(
+            customer.get("customer_id"), customer_vals, partners)
         store_vals = mapping_model._address_values(mapping.partner_address(
             address, address.get("attention_to") or name), warnings)
-        store = self._iqmetrix_store_partner(payload, store_vals)
+        store = self._iqmetrix_store_partner(payload, store_vals, partners)
         return partner, mapping_model._find_or_create_delivery(store, store_vals)
 
-    def _iqmetrix_customer_partner(self, customer_id, vals):
-        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+    def _iqmetrix_customer_partner(self, customer_id, vals, partners=None):
         ref = f"iqmetrix:{customer_id}" if customer_id else False
-        partner = Partner.search([("ref", "=", ref)], limit=1) if ref else Partner
-        return partner or Partner.create(dict(vals, ref=ref))
+        return self._iqmetrix_partner_of_ref(ref, vals, partners)
 
-    def _iqmetrix_store_partner(self, payload, address_vals):
-        seller = payload.get("seller") or {}
-        ref = f"iqmetrix-store:{seller.get('company_id')}:{seller.get('location_id')}"
+    def _iqmetrix_store_partner(self, payload, address_vals, partners=None):
+        return self._iqmetrix_partner_of_ref(_store_ref(payload), dict(
+            address_vals, name=mapping.store_name(payload), is_company=True,
+            phone=address_vals.get("phone")), partners)
+
+    def _iqmetrix_partner_of_ref(self, ref, vals, partners):
+        """The partner of ``ref`` (none: a new one each time), created when missing.
+        ``partners``: the page's {ref: partner}, looked up once (no query per order)."""
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
-        store = Partner.search([("ref", "=", ref)], limit=1)
-        return store or Partner.create(dict(
-            address_vals, name=mapping.store_name(payload), ref=ref, is_company=True,
-            phone=address_vals.get("phone")))
+        if not ref:
+            return Partner.create(dict(vals, ref=False))
+        if partners is None:
+            partner = Partner.search([("ref", "=", ref)], limit=1)
+        else:
+            partner = partners.get(ref, Partner)
+        partner = partner or Partner.create(dict(vals, ref=ref))
+        if partners is not None:
+            partners[ref] = partner
+        return partner
 
     def _iqmetrix_record_failed_entry(self, entry, message):
         self.env["channel.inbox.item"]._record_failure(
@@ -269,3 +297,8 @@ class IqmetrixOrderImport(models.Model):
 def _entry_key(entry):
     """The inbox's external id of an entry: its Atom id (a digest of it without one)."""
     return entry.entry_id or "sha256:" + hashlib.sha256(entry.xml.encode()).hexdigest()
+
+
+def _store_ref(payload):
+    seller = payload.get("seller") or {}
+    return f"iqmetrix-store:{seller.get('company_id')}:{seller.get('location_id')}"

@@ -7,9 +7,10 @@
   account's poll interval the stream's interval;
 - the old cron (noupdate, so Odoo would keep it) is deleted.
 
-The old tables themselves (and ``iqmetrix_oauth_token``: tokens are a cache, re-obtained
-by the next call) are dropped by Odoo at the end of the upgrade, when it removes the
-models this version no longer defines; read here, they still hold their rows.
+Then the old tables are dropped (with ``iqmetrix_oauth_token``: tokens are a cache,
+re-obtained by the next call) and the old entries' chatter removed: Odoo deletes the
+``ir.model`` rows of models a module no longer defines at the end of the upgrade, but
+drops only the tables of models still in the registry, so it would leave these behind.
 """
 
 from odoo import SUPERUSER_ID, api
@@ -20,6 +21,7 @@ def migrate(cr, version):
     _move_feed_entries(env)
     _move_carrier_maps(env)
     _move_feed_stream(env)
+    _drop_old_tables(env.cr)
     old_cron = env.ref("channel_iqmetrix.ir_cron_iqmetrix_poll_feeds", raise_if_not_found=False)
     if old_cron:
         old_cron.unlink()
@@ -75,3 +77,16 @@ def _move_feed_stream(env):
     for credential in credentials:
         credential._channel_stream("feed").interval_minutes = max(
             1, intervals.get(credential.id) or 5)
+
+
+OLD_MODELS = {"iqmetrix.oauth.token": "iqmetrix_oauth_token",
+              "iqmetrix.feed.entry": "iqmetrix_feed_entry",
+              "iqmetrix.carrier.map": "iqmetrix_carrier_map"}
+
+
+def _drop_old_tables(cr):
+    models = list(OLD_MODELS)
+    cr.execute("DELETE FROM mail_message WHERE model = ANY(%s)", (models,))
+    cr.execute("DELETE FROM mail_followers WHERE res_model = ANY(%s)", (models,))
+    for table in OLD_MODELS.values():
+        cr.execute(f"DROP TABLE IF EXISTS {table} CASCADE")  # noqa: S608 - constant names
