@@ -30,12 +30,7 @@ class IqmetrixOrderImport(models.Model):
         ones, park the unusable ones in the inbox; never stop at one bad entry."""
         stats = dict.fromkeys(
             ("created", "flagged", "duplicates", "status_updates", "failed", "ignored"), 0)
-        orders = [entry for entry in entries if entry.kind == feed.ORDER_CREATED
-                  and not entry.error]
-        seen = self._iqmetrix_existing_order_ids([entry.order_id for entry in orders])
-        products = self._iqmetrix_products_by_sku(
-            {item["sku"] for entry in orders for item in entry.payload["items"]})
-        partners = self._iqmetrix_partners_by_ref(orders)
+        seen, products, partners = self._iqmetrix_page_lookups(entries)
         to_push = self.env["sale.order"]
         batch = []  # (entry, sale order values), created together
         for entry in entries:
@@ -68,6 +63,17 @@ class IqmetrixOrderImport(models.Model):
         return ImportStats(created=stats["created"] + stats["flagged"], failed=stats["failed"],
                            skipped=stats["duplicates"] + stats["status_updates"]
                            + stats["ignored"])
+
+    def _iqmetrix_page_lookups(self, entries):
+        """(order ids already imported, {sku: product}, {ref: partner}) of a page's
+        order-created entries: a constant number of queries per page."""
+        orders = [entry for entry in entries if entry.kind == feed.ORDER_CREATED
+                  and not entry.error]
+        seen = self._iqmetrix_existing_order_ids([entry.order_id for entry in orders])
+        products = self._iqmetrix_products_by_sku(
+            {item["sku"] for entry in orders for item in entry.payload["items"]})
+        partners = self._iqmetrix_partners_by_ref(orders)
+        return seen, products, partners
 
     def _iqmetrix_existing_order_ids(self, order_ids):
         if not order_ids:
