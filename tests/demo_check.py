@@ -44,7 +44,7 @@ DEMO_ACCOUNTS = {platform: f'channel_{platform}.demo_account_{platform}'
                  for platform in SANDBOX_PLATFORMS}
 CONSOLE_PORT = 8079
 CRONS = ('channel_iqreseller.ir_cron_iqreseller_poll',
-         'channel_iqmetrix.ir_cron_iqmetrix_poll_feeds',
+         'channel_base.ir_cron_channel_stream_scheduler',  # the iQmetrix feed stream
          'channel_shipstation.ir_cron_shipstation_export')
 JOB_RUNNER_CRON = 'channel_base.ir_cron_sync_job_runner'
 POLL_CRON = 'channel_shipstation.ir_cron_shipstation_poll'

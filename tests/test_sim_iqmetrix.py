@@ -17,7 +17,7 @@ from tests.simulators.iqmetrix import IqmetrixSimulator
 FEED_PATH = pathlib.Path(__file__).parent.parent / 'addons' / 'channel_iqmetrix' / 'feed.py'
 _spec = importlib.util.spec_from_file_location('iqmetrix_feed', FEED_PATH)
 feed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(feed)  # no Odoo needed: feed.py only uses lxml and dateutil
+_spec.loader.exec_module(feed)  # no database needed: lxml, dateutil, channel_base.verification
 
 PASSWORD_FORM = {'grant_type': 'password', 'client_id': 'iqm-client',
                  'client_secret': 'iqm-client-secret', 'username': 'supplier-api-user',
@@ -444,9 +444,10 @@ def test_utf16_hidden_doctype_is_refused():
 
 
 def test_parser_itself_never_resolves_entities():
-    """Defence in depth: even past the byte scan, lxml is set not to expand or fetch."""
+    """Defence in depth: even past the byte scan, lxml is set not to expand or fetch
+    (feed.py parses with channel_base's verification.parse_xml and its parser)."""
     from lxml import etree
-    root = etree.fromstring(XXE, feed.make_parser())
+    root = etree.fromstring(XXE, feed.verification.make_hardened_xml_parser())
     assert 'root:' not in etree.tostring(root, encoding='unicode')
     assert root.getroottree().docinfo.doctype
 

@@ -2,7 +2,7 @@
     "name": "Channel Connectors: iQmetrix Dropship",
     "summary": "iQmetrix dropship supplier: the Atom order feed into sale orders, order and "
     "item status updates (shipped, partial, back-ordered, cancelled, errors) back",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/Connectors",
     "license": "LGPL-3",
     "author": "Channel Connectors",
@@ -10,11 +10,7 @@
     "depends": ["channel_base", "stock_delivery"],
     "external_dependencies": {"python": ["lxml", "python-dateutil", "requests"]},
     "data": [
-        "security/ir.model.access.csv",
-        "security/iqmetrix_security.xml",
-        "data/ir_cron.xml",
         "views/integration_credential_views.xml",
-        "views/iqmetrix_feed_entry_views.xml",
         "views/sale_order_views.xml",
     ],
     "demo": ["demo/channel_iqmetrix_demo.xml"],

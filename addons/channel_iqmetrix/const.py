@@ -13,11 +13,10 @@ ACCOUNTS_URLS = {
 }
 TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path, not a secret
 
-ACCESS_TOKEN_MARGIN_SECONDS = 300  # refresh this long before the access token expires
 REFRESH_TOKEN_LIFETIME_SECONDS = 7 * 86400  # documented; the token answer does not say it
 REFRESH_TOKEN_MARGIN_SECONDS = 3600
 
-FEED_STREAM = "notifications"
+FEED_STREAM = "feed"  # the stream code, its cursor and its inbox items
 FEED_ACCEPT = "application/atom+xml"
 IMPORT_BATCH_SIZE = 100  # orders created and confirmed per ORM call
 MAX_FEED_PAGES_PER_RUN = 2000  # a guard against a prev-archive chain that never ends
@@ -48,5 +47,4 @@ STATUS_SELECTION = [(str(code), f"{name} ({code})") for code, name in STATUS_NAM
 ORDER_STATUS_ENDPOINT = "OrderStatusUpdate"
 ITEM_STATUS_ENDPOINT = "ItemStatusUpdate"
 
-JOB_IMPORT_FEED = "iqmetrix.import_feed"
 JOB_PUSH_STATUS = "iqmetrix.push_status"

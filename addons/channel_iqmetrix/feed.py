@@ -1,9 +1,9 @@
 """Reader of the iQmetrix dropship order feed (Atom, RFC 4287, with RFC 5005 archives).
 
-Pure: no Odoo import, so it is unit-tested on its own. The feed comes from the network, so
-the parser is hardened: a size limit, no DTD, no entity resolution, no network access, and
-any DOCTYPE or entity declaration refuses the whole page before it is parsed (that is where
-XXE and entity-expansion bombs live; a legitimate feed never has one).
+Pure (no Odoo model), so it is unit-tested on its own. The feed comes from the network:
+pages and stored entries are read with channel_base's hardened ``verification.parse_xml``
+(a size limit, no DTD, no entity resolution, no network access; any DOCTYPE or entity
+declaration refuses the whole page before it is parsed).
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil import parser as date_parser
 from lxml import etree
+
+from odoo.addons.channel_base import verification
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DROPSHIP_NS = "urn:iQmetrix:dropship"
@@ -22,19 +24,12 @@ ORDER_CREATED = "order-created"
 ORDER_STATUS_UPDATED = "order-status-updated"
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # a page holds 50 entries: ~100 KiB in practice
-FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
 
-
-class FeedError(ValueError):
-    """The page as a whole cannot be used."""
-
-
-class FeedRefused(FeedError):
-    """Refused without parsing: oversized, DOCTYPE, entity declarations, not UTF-8."""
-
-
-class FeedMalformed(FeedError):
-    """Not well-formed XML, or not an Atom feed."""
+#: The page as a whole cannot be used: refused without parsing (oversized, DOCTYPE, entity
+#: declarations, not UTF-8: permanent) or malformed (not well-formed, not Atom: retried).
+FeedError = verification.XmlDocumentError
+FeedRefused = verification.XmlRefused
+FeedMalformed = verification.XmlMalformed
 
 
 class EntryError(ValueError):
@@ -71,16 +66,9 @@ class FeedPage:
 # --------------------------------------------------------------------------- parsing
 
 
-def make_parser():
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False,
-    )
-
-
 def parse_feed(body, max_bytes=MAX_FEED_BYTES):
     """A FeedPage from the raw bytes of a feed page; FeedError if the page is unusable."""
-    root = _parse_document(body, max_bytes)
+    root = verification.parse_xml(body, max_bytes)
     if root.tag != f"{{{ATOM_NS}}}feed":
         raise FeedMalformed(f"Not an Atom feed: the root element is <{_local(root.tag)}>")
     links = {}
@@ -100,37 +88,10 @@ def parse_feed(body, max_bytes=MAX_FEED_BYTES):
 def parse_entry_xml(xml):
     """Read one stored <entry> again (to retry an entry that failed before)."""
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
-    root = _parse_document(data, MAX_FEED_BYTES)
+    root = verification.parse_xml(data, MAX_FEED_BYTES)
     if root.tag != f"{{{ATOM_NS}}}entry":
         raise FeedMalformed(f"Not an Atom entry: the root element is <{_local(root.tag)}>")
     return _read_entry(root)
-
-
-def _parse_document(body, max_bytes):
-    if not isinstance(body, bytes):
-        raise FeedMalformed("The feed body must be bytes")
-    if len(body) > max_bytes:
-        raise FeedRefused(f"Feed page of {len(body)} bytes is over the {max_bytes} bytes limit")
-    if b"\x00" in body[:512]:
-        # UTF-16/32 would hide markup from the byte scan below; the feed is UTF-8.
-        raise FeedRefused("Feed page is not UTF-8 encoded")
-    upper = body.upper()
-    for markup in FORBIDDEN_MARKUP:
-        if markup in upper:
-            raise FeedRefused(
-                f"Feed page contains {markup.decode()}: refused (DTDs and entities are never "
-                "processed)"
-            )
-    try:
-        root = etree.fromstring(body, make_parser())
-    except etree.XMLSyntaxError as error:
-        raise FeedMalformed(f"Malformed XML: {error}") from None
-    if root is None:
-        raise FeedMalformed("Empty XML document")
-    # Defence in depth: whatever slipped past the byte scan is still refused here.
-    if root.getroottree().docinfo.doctype or any(True for _ in root.iter(etree.Entity)):
-        raise FeedRefused("Feed page declares a DOCTYPE or entities: refused")
-    return root
 
 
 def _read_entry(element):

@@ -2,4 +2,3 @@
 UPDATE integration_credential
    SET iqmetrix_client_secret = NULL, iqmetrix_username = NULL, iqmetrix_password = NULL
  WHERE platform = 'iqmetrix';
-DELETE FROM iqmetrix_oauth_token;

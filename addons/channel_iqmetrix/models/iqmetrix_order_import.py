@@ -1,19 +1,20 @@
-"""iQmetrix order import: scheduling feed reads, the feed walk, processing its entries,
-and the values of the sale orders created from them."""
+"""iQmetrix order import: processing a page of feed entries (failures parked in the
+inbox), and the values of the sale orders created from them."""
 
+import hashlib
 import json
 import logging
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
-from odoo.addons.channel_base.exceptions import PermanentError, TransientError
+from odoo.addons.channel_base.exceptions import PermanentError
+from odoo.addons.channel_base.paged_import import ImportStats
 from odoo.addons.channel_base.tools import normalize_phone
 
 from .. import const, feed, mapping
-from ..client import IqmetrixClient
 
 _logger = logging.getLogger(__name__)
 
@@ -24,135 +25,12 @@ class IqmetrixOrderImport(models.Model):
     # One file per flow on the credential is the layout every platform follows.
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
-    def _iqmetrix_queue_due_imports(self):
-        now = fields.Datetime.now()
-        # Accounts waiting for a person to fix refused credentials are not polled: a wrong
-        # password tried every few minutes would lock the iQmetrix account.
-        candidates = self._scheduled_sync_credentials(const.PLATFORM)
-        if not candidates:
-            return 0
-        self.flush_model()
-        self.env.cr.execute(
-            """SELECT id FROM integration_credential
-                WHERE id = ANY(%s)
-                  AND (iqmetrix_next_poll_at IS NULL OR iqmetrix_next_poll_at <= %s)
-                  FOR NO KEY UPDATE SKIP LOCKED""", (candidates.ids, now))
-        due = self.browse([row[0] for row in self.env.cr.fetchall()])
-        for credential in due:
-            credential._iqmetrix_enqueue_import()
-            credential.iqmetrix_next_poll_at = now + timedelta(
-                minutes=max(1, credential.iqmetrix_poll_minutes))
-        return len(due)
-
-    def _iqmetrix_enqueue_import(self, priority=10):
-        self.ensure_one()
-        return self._enqueue_job(
-            const.JOB_IMPORT_FEED, record=self, priority=priority,
-            dedup_key=f"{const.JOB_IMPORT_FEED}:{self.id}",
-        )
-
-    def _on_sync_job_failed(self, job):
-        """A feed import that gave up is written in the credential's chatter."""
-        parent = getattr(super(), "_on_sync_job_failed", None)
-        result = parent(job) if parent else None
-        if self.platform == const.PLATFORM and job.operation == const.JOB_IMPORT_FEED:
-            self.message_post(body=self.env._("Reading the iQmetrix order feed failed: %s",
-                                              job.last_error))
-        return result
-
-    def _iqmetrix_import_feed(self):
-        """Read the feed back to the marker, import oldest first, move the marker.
-
-        All in the caller's transaction: the marker is committed with the orders of the
-        entries it passes, or not at all.
-        """
-        self.ensure_one()
-        self._lock_for_update()  # one import per credential at a time, across workers
-        entries, pages = self._iqmetrix_collect_new_entries(IqmetrixClient(self))
-        stats = self._iqmetrix_process_entries(entries)
-        self._iqmetrix_save_marker(entries)
-        return dict(stats, pages=pages, entries=len(entries))
-
-    def _iqmetrix_marker(self):
-        """(entry id, aware updated) of the last processed entry, or (None, None)."""
-        cursor = self._get_cursor(const.FEED_STREAM)
-        if not cursor or not cursor.value:
-            return None, None
-        try:
-            marker = json.loads(cursor.value)
-            return marker.get("entry_id"), feed.parse_marker_timestamp(marker.get("updated"))
-        except (ValueError, AttributeError):
-            raise PermanentError(
-                self.env._("The iQmetrix feed marker %r is unreadable; fix or delete it "
-                                   "in the Sync tab.", cursor.value)) from None
-
-    def _iqmetrix_collect_new_entries(self, client):
-        """Entries newer than the marker, oldest first, walking prev-archive links back
-        until the marker (or, on a first run, the start date). Every page on the way is
-        read: a page that cannot be read fails the run before anything is imported."""
-        marker_id, marker_updated = self._iqmetrix_marker()
-        not_before = None
-        if not marker_id and self.iqmetrix_feed_start_at:
-            not_before = self.iqmetrix_feed_start_at.replace(tzinfo=UTC)
-        fresh, visited, url = [], [], None
-        while True:
-            page = self._iqmetrix_parse_page(client, url)
-            visited.append(url or client.feed_url())
-            reached = False
-            for entry in page.entries:  # newest first
-                if feed.marker_reached(entry, marker_id, marker_updated, not_before):
-                    reached = True
-                    break
-                fresh.append(entry)
-            if reached or not page.prev_archive:
-                break
-            if page.prev_archive in visited or len(visited) >= const.MAX_FEED_PAGES_PER_RUN:
-                raise PermanentError(
-                    self.env._("The iQmetrix feed's prev-archive links loop or run past "
-                               "%(pages)s pages; stopped at %(url)s.",
-                               pages=const.MAX_FEED_PAGES_PER_RUN, url=page.prev_archive))
-            url = page.prev_archive
-        fresh.reverse()
-        return fresh, len(visited)
-
-    def _iqmetrix_parse_page(self, client, url):
-        response = client.fetch_feed_response(url)
-        where = client._masked(url or client.feed_url())
-        try:
-            return feed.parse_feed(response.content)
-        except (feed.FeedRefused, feed.FeedMalformed) as error:
-            # Keep the refused page in the API log, debug logging or not: a person needs it.
-            client._record_failed_answer(response, str(error))
-            self._iqmetrix_raise_unusable_page(where, error)
-
-    def _iqmetrix_raise_unusable_page(self, where, error):
-        if isinstance(error, feed.FeedRefused):
-            raise PermanentError(self.env._("iQmetrix feed page %(url)s refused: %(error)s",
-                                            url=where, error=error))
-        # Malformed is often a truncated transfer: worth another try before a person looks.
-        raise TransientError(self.env._("iQmetrix feed page %(url)s is unreadable: %(error)s",
-                                        url=where, error=error))
-
-    def _iqmetrix_save_marker(self, entries):
-        if not entries:
-            self._set_cursor(const.FEED_STREAM)  # a successful run, marker unchanged
-            return
-        stamps = [entry.updated for entry in entries if entry.updated]
-        self._set_cursor(const.FEED_STREAM, value=json.dumps({
-            "entry_id": entries[-1].entry_id,
-            "updated": feed.format_timestamp(max(stamps)) if stamps else None,
-        }))
-
     def _iqmetrix_process_entries(self, entries):
         """Import order-created entries (once per order-id), note order-status-updated
-        ones, record the unusable ones; never stop at one bad entry."""
+        ones, park the unusable ones in the inbox; never stop at one bad entry."""
         stats = dict.fromkeys(
             ("created", "flagged", "duplicates", "status_updates", "failed", "ignored"), 0)
-        orders = [entry for entry in entries if entry.kind == feed.ORDER_CREATED
-                  and not entry.error]
-        seen = self._iqmetrix_existing_order_ids([entry.order_id for entry in orders])
-        products = self._iqmetrix_products_by_sku(
-            {item["sku"] for entry in orders for item in entry.payload["items"]})
+        seen, products, partners = self._iqmetrix_page_lookups(entries)
         to_push = self.env["sale.order"]
         batch = []  # (entry, sale order values), created together
         for entry in entries:
@@ -164,7 +42,7 @@ class IqmetrixOrderImport(models.Model):
                     stats["duplicates"] += 1  # at-least-once delivery
                     continue
                 seen.add(entry.order_id)
-                vals = self._iqmetrix_prepare_order_entry(entry, products)
+                vals = self._iqmetrix_prepare_order_entry(entry, products, partners)
                 if vals is None:
                     stats["failed"] += 1
                     continue
@@ -182,7 +60,20 @@ class IqmetrixOrderImport(models.Model):
                 stats["ignored"] += 1
         to_push |= self._iqmetrix_create_orders(batch, stats)
         to_push._iqmetrix_enqueue_status_push()
-        return stats
+        return ImportStats(created=stats["created"] + stats["flagged"], failed=stats["failed"],
+                           skipped=stats["duplicates"] + stats["status_updates"]
+                           + stats["ignored"])
+
+    def _iqmetrix_page_lookups(self, entries):
+        """(order ids already imported, {sku: product}, {ref: partner}) of a page's
+        order-created entries: a constant number of queries per page."""
+        orders = [entry for entry in entries if entry.kind == feed.ORDER_CREATED
+                  and not entry.error]
+        seen = self._iqmetrix_existing_order_ids([entry.order_id for entry in orders])
+        products = self._iqmetrix_products_by_sku(
+            {item["sku"] for entry in orders for item in entry.payload["items"]})
+        partners = self._iqmetrix_partners_by_ref(orders)
+        return seen, products, partners
 
     def _iqmetrix_existing_order_ids(self, order_ids):
         if not order_ids:
@@ -193,16 +84,33 @@ class IqmetrixOrderImport(models.Model):
         return {row["channel_external_id"] for row in existing}
 
     def _iqmetrix_products_by_sku(self, skus):
-        mapping_model = self.env["channel.mapping"]
-        return {sku: mapping_model._find_product_by_sku(sku, self) for sku in skus}
+        """{sku: product} of the known SKUs, in one lookup for the page."""
+        return self.env["channel.mapping"]._products_by_skus(list(skus), self).products
 
-    def _iqmetrix_prepare_order_entry(self, entry, products):
+    def _iqmetrix_partners_by_ref(self, entries):
+        """{ref: partner} of the page's customers and stores that exist, in one query."""
+        refs = set()
+        for entry in entries:
+            customer_id = (entry.payload.get("shipping_customer") or {}).get("customer_id")
+            refs.update(filter(None, (customer_id and f"iqmetrix:{customer_id}",
+                                      _store_ref(entry.payload))))
+        found = {}
+        for partner in self.env["res.partner"].search([("ref", "in", list(refs))]):
+            found.setdefault(partner.ref, partner)
+        return found
+
+    def _iqmetrix_prepare_order_entry(self, entry, products, partners=None):
         """Sale order values (partners found or created), or None once the failure is
-        recorded."""
+        recorded. ``partners`` ({ref: partner}) learns the partners created."""
+        known = dict(partners or {})
         try:
             with self.env.cr.savepoint():
-                return self._iqmetrix_order_values(entry.payload, entry.updated, products)
+                return self._iqmetrix_order_values(entry.payload, entry.updated, products,
+                                                   partners)
         except IMPORT_ERRORS as error:
+            if partners is not None:  # those created in the savepoint are gone
+                partners.clear()
+                partners.update(known)
             self._iqmetrix_record_import_error(entry, error)
             return None
 
@@ -215,20 +123,28 @@ class IqmetrixOrderImport(models.Model):
         try:
             with self.env.cr.savepoint():
                 orders = self._iqmetrix_create_and_confirm([vals for _entry, vals in batch])
+            by_entry = dict(zip([_entry_key(entry) for entry, _vals in batch], orders,
+                                strict=True))
         except IMPORT_ERRORS:
-            orders = self.env["sale.order"]
-            for entry, vals in batch:
-                try:
-                    with self.env.cr.savepoint():
-                        orders |= self._iqmetrix_create_and_confirm([vals])
-                except IMPORT_ERRORS as error:
-                    self._iqmetrix_record_import_error(entry, error)
-                    stats["failed"] += 1
+            by_entry = self._iqmetrix_create_one_by_one(batch, stats)
+        orders = self.env["sale.order"].union(*by_entry.values())
         flagged = orders.filtered("iqmetrix_unknown_skus")
         stats["flagged"] += len(flagged)
         stats["created"] += len(orders) - len(flagged)
-        self.env["iqmetrix.feed.entry"]._resolve(self, orders)
+        self.env["channel.inbox.item"]._resolve(self, const.FEED_STREAM, by_entry)
         return orders.filtered(lambda order: order._iqmetrix_has_status_to_report())
+
+    def _iqmetrix_create_one_by_one(self, batch, stats):
+        """{entry key: order} of the batch's orders that could be created alone."""
+        by_entry = {}
+        for entry, vals in batch:
+            try:
+                with self.env.cr.savepoint():
+                    by_entry[_entry_key(entry)] = self._iqmetrix_create_and_confirm([vals])
+            except IMPORT_ERRORS as error:
+                self._iqmetrix_record_import_error(entry, error)
+                stats["failed"] += 1
+        return by_entry
 
     def _iqmetrix_create_and_confirm(self, vals_list):
         # No "quotation created" note nor follower per imported order: the feed is the log.
@@ -244,17 +160,19 @@ class IqmetrixOrderImport(models.Model):
         _logger.info("iQmetrix order %s not imported: %s", entry.order_id, message)
         self._iqmetrix_record_failed_entry(entry, message)
 
-    def _iqmetrix_order_values(self, payload, ordered_at, products):
+    def _iqmetrix_order_values(self, payload, ordered_at, products, partners=None):
         warnings = []
         address = payload.get("shipping_address") or {}
         kind, warning = mapping.delivery_kind(payload.get("ship_to_store"), address.get("type"))
         if warning:
             warnings.append(warning)
-        partner, shipping = self._iqmetrix_order_partners(payload, kind, warnings)
+        partner, shipping = self._iqmetrix_order_partners(payload, kind, warnings, partners)
         known, unknown = mapping.split_known_items(payload["items"], products)
         phone = self._iqmetrix_order_phone(payload, kind, address, warnings)
         unknown_skus = ", ".join(dict.fromkeys(item["sku"] for item in unknown))
-        carrier = self._iqmetrix_carrier_for_method(payload.get("shipping_method"))
+        carrier = self.env["channel.carrier.map"]._carrier_for_method(
+            self, payload.get("shipping_method")) if payload.get("shipping_method") \
+            else self.env["delivery.carrier"]
         vals = {
             "partner_id": partner.id,
             "partner_shipping_id": shipping.id,
@@ -328,7 +246,7 @@ class IqmetrixOrderImport(models.Model):
             vals["price_unit"] = item["selling_price"]
         return Command.create(vals)
 
-    def _iqmetrix_order_partners(self, payload, kind, warnings):
+    def _iqmetrix_order_partners(self, payload, kind, warnings, partners=None):
         """(customer, delivery address): the end customer always; the delivery address is
         the customer's own, or a contact at the seller's store."""
         mapping_model = self.env["channel.mapping"]
@@ -339,39 +257,54 @@ class IqmetrixOrderImport(models.Model):
         if kind == mapping.CUSTOMER:
             vals = mapping_model._address_values(mapping.partner_address(
                 address, name, phone=mapping.customer_phone(payload, kind)), warnings)
-            partner = self._iqmetrix_customer_partner(customer.get("customer_id"), vals)
+            partner = self._iqmetrix_customer_partner(customer.get("customer_id"), vals, partners)
             return partner, mapping_model._find_or_create_delivery(partner, vals)
         # The store's phone (the shipping address's) stays with the store.
         customer_vals = mapping_model._address_values(
             {"name": name, "phone": mapping.customer_phone(payload, kind),
              "country": address.get("country_code")}, warnings)
-        partner = self._iqmetrix_customer_partner(customer.get("customer_id"), customer_vals)
+        partner = self._iqmetrix_customer_partner(
+            customer.get("customer_id"), customer_vals, partners)
         store_vals = mapping_model._address_values(mapping.partner_address(
             address, address.get("attention_to") or name), warnings)
-        store = self._iqmetrix_store_partner(payload, store_vals)
+        store = self._iqmetrix_store_partner(payload, store_vals, partners)
         return partner, mapping_model._find_or_create_delivery(store, store_vals)
 
-    def _iqmetrix_customer_partner(self, customer_id, vals):
-        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+    def _iqmetrix_customer_partner(self, customer_id, vals, partners=None):
         ref = f"iqmetrix:{customer_id}" if customer_id else False
-        partner = Partner.search([("ref", "=", ref)], limit=1) if ref else Partner
-        return partner or Partner.create(dict(vals, ref=ref))
+        return self._iqmetrix_partner_of_ref(ref, vals, partners)
 
-    def _iqmetrix_store_partner(self, payload, address_vals):
-        seller = payload.get("seller") or {}
-        ref = f"iqmetrix-store:{seller.get('company_id')}:{seller.get('location_id')}"
+    def _iqmetrix_store_partner(self, payload, address_vals, partners=None):
+        return self._iqmetrix_partner_of_ref(_store_ref(payload), dict(
+            address_vals, name=mapping.store_name(payload), is_company=True,
+            phone=address_vals.get("phone")), partners)
+
+    def _iqmetrix_partner_of_ref(self, ref, vals, partners):
+        """The partner of ``ref`` (none: a new one each time), created when missing.
+        ``partners``: the page's {ref: partner}, looked up once (no query per order)."""
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
-        store = Partner.search([("ref", "=", ref)], limit=1)
-        return store or Partner.create(dict(
-            address_vals, name=mapping.store_name(payload), ref=ref, is_company=True,
-            phone=address_vals.get("phone")))
-
-    def _iqmetrix_carrier_for_method(self, method_code):
-        if not method_code:
-            return self.env["delivery.carrier"]
-        line = self.iqmetrix_carrier_map_ids.filtered(
-            lambda m: m.shipping_method_code == method_code and m.carrier_id)[:1]
-        return line.carrier_id
+        if not ref:
+            return Partner.create(dict(vals, ref=False))
+        if partners is None:
+            partner = Partner.search([("ref", "=", ref)], limit=1)
+        else:
+            partner = partners.get(ref, Partner)
+        partner = partner or Partner.create(dict(vals, ref=ref))
+        if partners is not None:
+            partners[ref] = partner
+        return partner
 
     def _iqmetrix_record_failed_entry(self, entry, message):
-        self.env["iqmetrix.feed.entry"]._record_failure(self, entry, message)
+        self.env["channel.inbox.item"]._record_failure(
+            self, const.FEED_STREAM, _entry_key(entry), entry.xml, message,
+            payload_format="xml")
+
+
+def _entry_key(entry):
+    """The inbox's external id of an entry: its Atom id (a digest of it without one)."""
+    return entry.entry_id or "sha256:" + hashlib.sha256(entry.xml.encode()).hexdigest()
+
+
+def _store_ref(payload):
+    seller = payload.get("seller") or {}
+    return f"iqmetrix-store:{seller.get('company_id')}:{seller.get('location_id')}"

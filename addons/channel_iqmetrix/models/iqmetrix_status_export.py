@@ -12,11 +12,11 @@ class IqmetrixStatusExport(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
     def _iqmetrix_shipping_provider(self, carrier):
-        """The ShippingProvider name iQmetrix is told for an Odoo carrier."""
-        line = self.iqmetrix_carrier_map_ids.filtered(
-            lambda m: carrier and m.carrier_id == carrier and m.shipping_provider)[:1]
-        if line:
-            return line.shipping_provider
+        """The ShippingProvider name iQmetrix is told for an Odoo carrier: the carrier
+        mapping's provider name, else the account's default, else the carrier's name."""
+        row = self.env["channel.carrier.map"]._platform_codes(self, carrier, required=False)
+        if row.provider_name:
+            return row.provider_name
         return self.iqmetrix_default_provider or (carrier.name if carrier else None)
 
     def _iqmetrix_apply_status_entry(self, entry):

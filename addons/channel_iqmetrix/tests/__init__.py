@@ -1,5 +1,6 @@
 from . import test_feed_security
 from . import test_import
+from . import test_kits
 from . import test_mapping
 from . import test_oauth
 from . import test_status

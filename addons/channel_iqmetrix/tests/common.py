@@ -1,6 +1,7 @@
 """Shared setup of the iQmetrix tests: a committed credential pointed at the simulator,
 products by SKU, and helpers that run the queue the way the cron does."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import requests
@@ -10,6 +11,8 @@ from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase
 from odoo.tests.common import get_db_name
 
+from odoo.addons.channel_base.models import channel_access_token
+from odoo.addons.channel_base.paged_import import PAGE_OPERATION
 from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
 from tests.simulators.iqmetrix import IqmetrixSimulator
@@ -49,7 +52,7 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
     def setUp(self):
         super().setUp()
         self.sim.reset()
-        self.env["iqmetrix.oauth.token"]._forget([self.credential_id])
+        self.credential._invalidate_access_token()
 
     # ------------------------------------------------------------------ queue
 
@@ -57,13 +60,29 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
         """Run every due job, as the cron runner does."""
         self.env["sync.job"].search([("state", "=", "pending")]).write(
             {"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-        self.env["sync.job"]._run_due_jobs(batch_size=50, time_budget=60, max_jobs=max_jobs)
+        self.env["sync.job"]._run_due_jobs(batch_size=50, time_budget=600, max_jobs=max_jobs)
         self.env.invalidate_all()
 
+    def feed_stream(self):
+        return self.credential._channel_stream("feed")
+
     def import_feed(self):
-        job = self.credential._iqmetrix_enqueue_import()
+        """One run of the feed stream (as the stream cron or Fetch Orders Now starts it):
+        returns its last page job."""
+        stream = self.feed_stream()
+        first = stream._queue_run()
+        self.assertTrue(first, "no feed run in progress")
         self.run_jobs()
-        return job
+        return self.env["sync.job"].search([
+            ("operation", "=", PAGE_OPERATION), ("res_model", "=", "channel.stream"),
+            ("res_id", "=", stream.id), ("id", ">=", first.id)], order="id desc", limit=1)
+
+    def run_result(self):
+        """What the last feed run did, from its stream."""
+        stream = self.feed_stream()
+        return {"created": stream.run_created, "skipped": stream.run_skipped,
+                "failed": stream.run_failed, "pages": stream.run_pages_done,
+                "entries": stream.run_items_done}
 
     def push_jobs(self, order):
         return self.env["sync.job"].search([
@@ -82,8 +101,10 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
             ("channel_external_id", "=", order_id)])
 
     def marker(self):
-        cursor = self.credential._get_cursor("notifications")
-        return cursor.value if cursor else None
+        """The committed feed marker (JSON text), or None."""
+        cursor = self.credential._get_cursor("feed")
+        marker = (json.loads(cursor.value) if cursor and cursor.value else {}).get("marker")
+        return json.dumps(marker) if marker else None
 
     def ship(self, order, quantities, tracking, carrier=None, backorder=True):
         """Validate the order's open delivery with {product: quantity}; the rest stays in a
@@ -140,22 +161,21 @@ class IqmetrixCase(CommittedCredentialMixin, TransactionCase):
 
     def stored_tokens(self):
         with Registry(get_db_name()).cursor() as cr:
-            cr.execute("SELECT * FROM iqmetrix_oauth_token WHERE credential_ref = %s",
+            cr.execute("SELECT * FROM channel_access_token WHERE credential_ref = %s",
                        (self.credential_id,))
             return cr.dictfetchone()
 
     def set_stored_token_expiry(self, access_in=None, refresh_in=None):
         """Move the stored expiry times as the passing of time would."""
-        from ..models import iqmetrix_oauth_token
-        iqmetrix_oauth_token._PROCESS_CACHE.clear()
+        channel_access_token._PROCESS_CACHE.clear()
         now = datetime.now(UTC).replace(tzinfo=None)
         with Registry(get_db_name()).cursor() as cr:
             if access_in is not None:
-                cr.execute("UPDATE iqmetrix_oauth_token SET access_expires_at = %s "
+                cr.execute("UPDATE channel_access_token SET expires_at = %s "
                            "WHERE credential_ref = %s",
                            (now + timedelta(seconds=access_in), self.credential_id))
             if refresh_in is not None:
-                cr.execute("UPDATE iqmetrix_oauth_token SET refresh_expires_at = %s "
+                cr.execute("UPDATE channel_access_token SET refresh_expires_at = %s "
                            "WHERE credential_ref = %s",
                            (now + timedelta(seconds=refresh_in), self.credential_id))
             cr.commit()  # pylint: disable=invalid-commit
@@ -169,8 +189,9 @@ class IqmetrixStatusCase(IqmetrixCase):
         ground = self.env["product.product"].create({"name": "Ground", "type": "service"})
         self.carrier = self.env["delivery.carrier"].create(
             {"name": "Purolator Ground", "product_id": ground.id})
-        self.credential.iqmetrix_carrier_map_ids = [
-            (0, 0, {"carrier_id": self.carrier.id, "shipping_provider": "Purolator"})]
+        self.env["channel.carrier.map"].create({
+            "platform": "iqmetrix", "credential_id": self.credential_id,
+            "carrier_id": self.carrier.id, "provider_name": "Purolator"})
 
     def imported(self, items):
         order_id = self.sim.add_order(items=items)

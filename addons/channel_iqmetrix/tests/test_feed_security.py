@@ -36,8 +36,9 @@ class TestHostileFeeds(IqmetrixCase):
         self.assertNotIn("root:", job.last_error)
         self.assertFalse(self.orders())
         self.assertFalse(self.marker(), "the marker does not move")
-        self.assertIn("Reading the iQmetrix order feed failed",
-                      self.credential.message_ids[0].body)
+        stream = self.feed_stream()  # the account's Streams tab says so
+        self.assertEqual(stream.run_state, "failed")
+        self.assertIn("refused", stream.last_error)
         # The response is in the API log for whoever investigates.
         self.assertIn("<!DOCTYPE", self.api_logs()[-1]["response_body"])
         # The next poll reads the real feed normally.
@@ -72,7 +73,7 @@ class TestHostileFeeds(IqmetrixCase):
             b'<link rel="prev-archive" href="http://attacker.invalid/steal"/></feed>')
         job = self.import_feed()
         self.assertEqual(job.state, "failed")
-        self.assertIn("not followed", job.last_error)
+        self.assertIn("Refused to follow http://attacker.invalid/steal", job.last_error)
         self.assertFalse([r for r in self.sim.requests if "steal" in r.path])
 
 

@@ -1,10 +1,10 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from odoo.modules.registry import Registry
+from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tests.common import get_db_name
 
+from .. import feed
 from ..client import IqmetrixClient
 from .common import IqmetrixCase
 
@@ -19,14 +19,18 @@ class TestFeedImport(IqmetrixCase):
     # entries to every count. Ordered itself is tested in test_status.
     credential_values = {"iqmetrix_send_ordered": False}
 
+    def feed_entries(self):
+        """The current feed page's entries, oldest first (what a run would import)."""
+        return feed.parse_feed(IqmetrixClient(self.credential).fetch_feed_page()).entries[::-1]
+
     def test_first_run_imports_orders_oldest_first_and_sets_marker(self):
         carrier_product = self.env["product.product"].create(
             {"name": "Ground", "type": "service"})
         carrier = self.env["delivery.carrier"].create(
             {"name": "UPS Ground", "product_id": carrier_product.id})
-        self.credential.iqmetrix_carrier_map_ids = [
-            (0, 0, {"shipping_method_code": "123", "carrier_id": carrier.id,
-                    "shipping_provider": "UPS"})]
+        self.env["channel.carrier.map"].create({
+            "platform": "iqmetrix", "credential_id": self.credential_id, "method_code": "123",
+            "carrier_id": carrier.id, "provider_name": "UPS"})
         first = self.sim.add_order(
             items=[{"sku": "CASE-1", "quantity": 2, "selling-price": "19.99"},
                    {"sku": "CHG-2", "quantity": 1, "selling-price": "25"}],
@@ -39,7 +43,7 @@ class TestFeedImport(IqmetrixCase):
         job = self.import_feed()
 
         self.assertEqual(job.state, "done", job.last_error)
-        self.assertEqual(json.loads(job.result)["created"], 2)
+        self.assertEqual(self.run_result()["created"], 2)
         orders = self.orders()
         self.assertEqual(orders.mapped("channel_external_id"), [first, second],
                          "imported oldest first")
@@ -88,13 +92,14 @@ class TestFeedImport(IqmetrixCase):
         newer = self.sim.add_orders(2, items=[{"sku": "CHG-2"}])
         before = len(self.sim.requests)
         job = self.import_feed()
-        result = json.loads(job.result)
+        self.assertEqual(job.state, "done", job.last_error)
+        result = self.run_result()
         self.assertEqual((result["entries"], result["created"], result["pages"]), (2, 2, 1))
         self.assertEqual(self.orders()[-2:].mapped("channel_external_id"), newer)
         self.assertEqual(len(self.orders()), 5)
         self.assertNotEqual(self.marker(), first_marker)
-        again = self.import_feed()
-        self.assertEqual(json.loads(again.result)["entries"], 0)
+        self.import_feed()
+        self.assertEqual(self.run_result()["entries"], 0)
         self.assertEqual(json.loads(self.marker())["entry_id"], self.sim.entries[-1]["entry_id"])
         self.assertGreater(len(self.sim.requests), before)
 
@@ -106,23 +111,27 @@ class TestFeedImport(IqmetrixCase):
 
         job = self.import_feed()
 
-        result = json.loads(job.result)
-        self.assertEqual(job.state, "done", job.last_error)
-        self.assertEqual(result["pages"], 4, "current page and three archives")
+        result = self.run_result()
+        self.assertEqual(job.state, "done", (job.last_error, result))
+        # Discovery reads the current page and three archives back to the marker (the
+        # oldest one imported at once), then the two newer archives and the current page
+        # are imported oldest first: one page per job, only URLs kept in between.
+        self.assertEqual(result["pages"], 4 + 3, "four discovery pages, three import pages")
         self.assertEqual((result["entries"], result["created"]), (160, 160))
         self.assertEqual(self.orders()[5:].mapped("channel_external_id"), backlog,
                          "every archived entry, oldest first")
         page_calls = [r.path for r in self.sim.requests if "/Pages(" in r.path]
-        self.assertEqual(len(page_calls), 3)
+        self.assertEqual(len(page_calls), 3 + 2, "archives read back, then imported")
+        self.assertEqual(len(set(page_calls)), 3)
 
     def test_duplicate_entries_create_one_order(self):
         order_id = self.sim.add_order(items=[{"sku": "CASE-1"}], duplicates=2)
         self.sim.duplicate_entry(order_id, same_entry_id=True)
-        job = self.import_feed()
-        self.assertEqual(json.loads(job.result)["duplicates"], 3)
+        self.import_feed()
+        self.assertEqual(self.run_result()["skipped"], 3, "three duplicates")
         self.sim.duplicate_entry(order_id)  # redelivered in a later run
-        again = self.import_feed()
-        self.assertEqual(json.loads(again.result)["duplicates"], 1)
+        self.import_feed()
+        self.assertEqual(self.run_result()["skipped"], 1)
         self.assertEqual(len(self.order_for(order_id)), 1)
 
     def test_crash_between_import_and_marker_leaves_no_duplicate(self):
@@ -131,8 +140,7 @@ class TestFeedImport(IqmetrixCase):
         # 1. The worker dies after creating the orders, before the marker is saved: its
         #    transaction is rolled back, orders and marker alike.
         with self.assertRaises(RuntimeError), self.env.cr.savepoint():
-            entries, _pages = self.credential._iqmetrix_collect_new_entries(
-                IqmetrixClient(self.credential))
+            entries = self.feed_entries()
             self.credential._iqmetrix_process_entries(entries)
             self.assertEqual(len(self.orders()), 3)
             raise RuntimeError("worker killed")
@@ -141,13 +149,11 @@ class TestFeedImport(IqmetrixCase):
 
         # 2. Orders committed but the marker write lost (the case a separate marker
         #    transaction would produce): the next run sees the entries again and skips them.
-        entries, _pages = self.credential._iqmetrix_collect_new_entries(
-            IqmetrixClient(self.credential))
-        self.credential._iqmetrix_process_entries(entries)
+        self.credential._iqmetrix_process_entries(self.feed_entries())
         self.assertFalse(self.marker())
-        job = self.import_feed()
-        result = json.loads(job.result)
-        self.assertEqual((result["created"], result["duplicates"]), (0, 3))
+        self.import_feed()
+        result = self.run_result()
+        self.assertEqual((result["created"], result["skipped"]), (0, 3))
         self.assertEqual(len(self.orders()), 3)
         self.assertTrue(self.marker(), "the marker caught up")
 
@@ -195,8 +201,10 @@ class TestFeedImport(IqmetrixCase):
         # An update made by another system of the supplier shows up in the feed too.
         self.external_update(order_id, "OrderStatusUpdate", {"Status": 8, "TrackingInfo": "EXT-1"})
         job = self.import_feed()
-        result = json.loads(job.result)
-        self.assertEqual((result["status_updates"], result.get("created", 0)), (1, 0))
+        self.assertEqual(job.state, "done", job.last_error)
+        result = self.run_result()
+        self.assertEqual((result["entries"], result["skipped"], result["created"]), (1, 1, 0),
+                         "the status entry is read, not imported")
         self.assertEqual(len(self.orders()), 1)
         order = self.order_for(order_id)
         self.assertEqual(order.iqmetrix_foreign_tracking_numbers, "EXT-1",
@@ -212,8 +220,8 @@ class TestFeedImport(IqmetrixCase):
 
         job = self.import_feed()
 
-        result = json.loads(job.result)
-        self.assertEqual((result["created"], result["flagged"]), (2, 1))
+        self.assertEqual(job.state, "done", job.last_error)
+        self.assertEqual(self.run_result()["created"], 3, "the flagged order counts as created")
         last_order_entry = [e for e in self.sim.entries if e["kind"] == "order-created"][-1]
         self.assertEqual(json.loads(self.marker())["entry_id"], last_order_entry["entry_id"],
                          "the marker passes the flagged entry once it is recorded")
@@ -249,46 +257,68 @@ class TestFeedImport(IqmetrixCase):
         self.assertEqual(job.state, "done", job.last_error)
         self.assertTrue(self.order_for(good))
         self.assertFalse(self.order_for(bad))
-        recorded = self.env["iqmetrix.feed.entry"].search(
+        recorded = self.env["channel.inbox.item"].search(
             [("credential_id", "=", self.credential_id)])
-        self.assertEqual(recorded.order_external_id, bad)
+        self.assertEqual((recorded.stream, recorded.payload_format), ("feed", "xml"))
+        self.assertEqual(recorded.external_id, self.sim.entries[-1]["entry_id"])
         self.assertEqual(recorded.state, "failed")
         self.assertIn("not a positive whole number", recorded.error)
-        self.assertIn(bad, recorded.entry_xml)
-        self.assertEqual(self.credential.iqmetrix_feed_entry_count, 1)
+        self.assertIn(bad, recorded.payload)
+        self.assertEqual(self.credential.inbox_open_count, 1)
         self.assertEqual(json.loads(self.marker())["entry_id"], self.sim.entries[-1]["entry_id"])
         recorded.action_retry()  # still unusable: stays failed, counted
+        self.run_jobs()
         self.assertEqual((recorded.state, recorded.attempts), ("failed", 2))
         recorded.action_ignore()
         self.assertEqual(recorded.state, "ignored")
 
-    def test_cron_polls_each_credential_on_its_interval(self):
-        Job = self.env["sync.job"]
-        self.credential.write({"iqmetrix_poll_minutes": 15, "iqmetrix_next_poll_at": False})
-        self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
-        jobs = Job.search([("operation", "=", "iqmetrix.import_feed"),
-                           ("credential_id", "=", self.credential_id)])
+    def test_retry_reimports_a_parked_entry_from_its_xml(self):
+        order_id = self.sim.add_order(items=[{"sku": "CASE-1"}])
+        entry = self.feed_entries()[0]
+        # Parked by an earlier run (e.g. a constraint a person has fixed since).
+        item = self.env["channel.inbox.item"]._record_failure(
+            self.credential, "feed", entry.entry_id, entry.xml, "fixed since",
+            payload_format="xml")
+        item.action_retry()
+        self.run_jobs()
+        order = self.order_for(order_id)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual((item.state, item.res_model, item.res_id),
+                         ("done", "sale.order", order.id))
+        self.import_feed()  # the feed delivers the entry again: no second order
+        self.assertEqual(len(self.order_for(order_id)), 1)
+
+    def test_feed_is_a_stream_on_its_interval(self):
+        stream = self.feed_stream()
+        self.assertEqual((stream.kind, stream.interval_minutes), ("paged", 5))
+        stream.write({"interval_minutes": 15, "next_run_at": False})
+        self.env["channel.stream"]._cron_queue_due_streams()
+        jobs = self.env["sync.job"].search([("res_model", "=", "channel.stream"),
+                                            ("res_id", "=", stream.id)])
         self.assertEqual(len(jobs), 1)
-        delay = self.credential.iqmetrix_next_poll_at - datetime.now()
+        delay = stream.next_run_at - datetime.now()
         self.assertTrue(timedelta(minutes=14) < delay <= timedelta(minutes=15), delay)
-        self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
-        self.assertEqual(Job.search_count([("operation", "=", "iqmetrix.import_feed"),
-                                           ("credential_id", "=", self.credential_id)]), 1)
+        self.env["channel.stream"]._cron_queue_due_streams()
+        self.assertEqual(self.env["sync.job"].search_count(
+            [("res_model", "=", "channel.stream"), ("res_id", "=", stream.id)]), 1,
+            "a stream whose run is in progress is not queued again")
+        with self.assertRaises(UserError):  # Fetch Orders Now while the run is going on
+            self.credential.action_iqmetrix_fetch_orders()
+        self.run_jobs()
         action = self.credential.action_iqmetrix_fetch_orders()
         self.assertEqual(action["tag"], "display_notification")
-        self.assertEqual(jobs.state, "pending", "the button reuses the pending import")
 
-    def test_cron_skips_a_credential_whose_import_is_running(self):
-        self.assertFalse(self.credential.iqmetrix_next_poll_at, "due (never polled)")
-        with Registry(get_db_name()).cursor() as other_worker:
-            other_worker.execute("SELECT id FROM integration_credential WHERE id = %s "
-                                 "FOR NO KEY UPDATE", (self.credential_id,))
-            self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
-            other_worker.rollback()
-        self.assertFalse(self.env["sync.job"].search([
-            ("operation", "=", "iqmetrix.import_feed"),
-            ("credential_id", "=", self.credential_id)]))
-        self.assertFalse(self.credential.iqmetrix_next_poll_at)
+    def test_oversized_page_is_refused_before_it_is_read(self):
+        self.sim.add_order(items=[{"sku": "CASE-1"}])
+        page = IqmetrixClient(self.credential).fetch_feed_page()
+        self.sim.serve_raw_feed(page.replace(
+            b"</feed>", b"<!--" + b"x" * (6 * 1024 * 1024) + b"--></feed>"))
+        job = self.import_feed()
+        self.assertEqual(job.state, "failed")
+        self.assertRegex(job.last_error, r"5242880 bytes limit \(629\d{4} bytes announced\)",
+                         "refused on its Content-Length, before the body is read")
+        self.assertFalse(self.orders())
+        self.assertFalse(self.marker())
 
     def test_connection_check(self):
         self.sim.add_order(items=[{"sku": "CASE-1"}])

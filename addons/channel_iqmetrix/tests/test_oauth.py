@@ -2,7 +2,7 @@ import requests
 
 from odoo.tests import tagged
 
-from odoo.addons.channel_base.exceptions import AuthError, PermanentError
+from odoo.addons.channel_base.exceptions import AuthError
 
 from ..client import IqmetrixClient
 from .common import CLIENT_SECRET, PASSWORD, USERNAME, IqmetrixCase
@@ -25,28 +25,28 @@ class TestOauth(IqmetrixCase):
         self.assertEqual(token_calls[0].headers["Content-Type"],
                          "application/x-www-form-urlencoded")
         stored = self.stored_tokens()
-        self.assertEqual(stored["grant_type"], "password")
-        self.assertTrue(stored["access_token"] and stored["refresh_token"])
-        self.assertIn(stored["access_token"], self.sim.access_tokens)
+        self.assertEqual(stored["strategy"], "password")
+        self.assertTrue(stored["token"] and stored["refresh_token"])
+        self.assertIn(stored["token"], self.sim.access_tokens)
 
     def test_refresh_before_expiry_replaces_both_tokens(self):
         self.fetch()
         before = self.stored_tokens()
-        self.set_stored_token_expiry(access_in=60)  # inside the 5-minute margin
+        self.set_stored_token_expiry(access_in=30)  # inside the store's one-minute margin
         self.fetch()
         after = self.stored_tokens()
         self.assertEqual(self.sim.grants, ["password", "refresh_token"])
-        self.assertEqual(after["grant_type"], "refresh_token")
-        self.assertNotEqual(after["access_token"], before["access_token"])
+        self.assertNotEqual(after["token"], before["token"])
         self.assertNotEqual(after["refresh_token"], before["refresh_token"])
         old = requests.get(self.client().feed_url(), timeout=10, headers={
-            "Authorization": f"Bearer {before['access_token']}"})
+            "Authorization": f"Bearer {before['token']}"})
         self.assertEqual(old.status_code, 401, "the refresh revoked the old access token")
 
-    def test_token_revoked_elsewhere_is_renewed_within_the_call(self):
+    def test_token_revoked_elsewhere_is_renewed_by_the_queue_retry(self):
         self.fetch()
         self.sim.expire_access_tokens()  # e.g. another worker's refresh revoked it
-        self.fetch()  # 401, discard, refresh, retry: no error reaches the caller
+        job = self.import_feed()  # 401, token discarded, the queue retries once: refresh
+        self.assertEqual(job.state, "done", job.last_error)
         self.assertEqual(self.sim.grants, ["password", "refresh_token"])
         statuses = [r.path for r in self.sim.requests]
         self.assertEqual(statuses.count("/v1/Suppliers(60455)/Notifications"), 3)
@@ -55,12 +55,14 @@ class TestOauth(IqmetrixCase):
         self.fetch()
         self.sim.expire_access_tokens()
         self.sim.expire_refresh_tokens()
+        with self.assertRaises(AuthError):
+            self.fetch()  # the refused access token is discarded
         self.fetch()
         self.assertEqual(self.sim.grants, ["password", "password"])
         refresh_attempts = [r for r in self.sim.requests
                             if r.path == "/v1/oauth2/token" and b"refresh_token" in r.body]
         self.assertEqual(len(refresh_attempts), 1, "tried the refresh first, refused")
-        self.assertEqual(self.stored_tokens()["grant_type"], "password")
+        self.assertIn(self.stored_tokens()["refresh_token"], self.sim.refresh_tokens)
 
     def test_refresh_token_past_its_lifetime_is_not_tried(self):
         self.fetch()
@@ -89,7 +91,7 @@ class TestOauth(IqmetrixCase):
 
     def test_tokens_never_appear_in_the_api_log(self):
         self.fetch()
-        self.set_stored_token_expiry(access_in=60)
+        self.set_stored_token_expiry(access_in=30)
         self.fetch()
         tokens = list(self.sim.access_tokens) + list(self.sim.refresh_tokens)
         logs = self.api_logs()
@@ -110,13 +112,13 @@ class TestOauth(IqmetrixCase):
                 if r.path == "/v1/oauth2/token" and b"grant_type=password" in r.body]
 
     def import_jobs(self):
-        return self.env["sync.job"].search([("operation", "=", "iqmetrix.import_feed"),
-                                            ("credential_id", "=", self.credential_id)])
+        return self.env["sync.job"].search([("res_model", "=", "channel.stream"),
+                                            ("res_id", "=", self.feed_stream().id)])
 
     def poll(self):
-        """One cron run with the credential due, then the queue."""
-        self.credential.iqmetrix_next_poll_at = False
-        self.env["integration.credential"]._cron_iqmetrix_poll_feeds()
+        """One run of the streams cron with the feed due, then the queue."""
+        self.feed_stream().next_run_at = False
+        self.env["channel.stream"]._cron_queue_due_streams()
         self.run_jobs()
 
     def test_wrong_password_pauses_polling_until_fixed(self):
@@ -135,7 +137,7 @@ class TestOauth(IqmetrixCase):
         self.assertEqual(len(self.password_grant_attempts()), refused)
 
         # A job queued meanwhile (a manual fetch, a status push) fails without a grant.
-        self.credential._iqmetrix_enqueue_import()
+        self.credential.action_iqmetrix_fetch_orders()
         self.run_jobs()
         manual = self.import_jobs() - job
         self.assertEqual((manual.state, manual.error_kind), ("failed", "auth"))
@@ -165,36 +167,28 @@ class TestOauth(IqmetrixCase):
             self.fetch()
         self.assertIn("invalid_client", refused.exception.message)
 
-    def test_unsupported_grant_is_our_bug_not_a_refusal(self):
-        with self.assertRaises(PermanentError) as error:
-            self.client()._token_request("client_credentials", {
-                "grant_type": "client_credentials", "client_id": "iqm-client"})
-        self.assertNotIsInstance(error.exception, AuthError)
-        self.assertIn("unsupported_grant_type", error.exception.message)
-
-    def test_refused_renewal_keeps_no_token(self):
+    def test_refused_renewal_is_not_asked_again(self):
         self.fetch()
         self.assertTrue(self.stored_tokens())
         self.set_stored_token_expiry(access_in=-10)
         self.sim.expire_refresh_tokens()
         self.change_password_on_iqmetrix("changed-on-iqmetrix")
-        with self.assertRaises(AuthError):
-            self.fetch()
-        self.assertFalse(self.stored_tokens(), "the refused refresh token is not tried again")
-        refresh_tries = [r for r in self.sim.requests if b"grant_type=refresh_token" in r.body]
-        with self.assertRaises(AuthError):
-            self.fetch()
-        self.assertEqual(
-            len([r for r in self.sim.requests if b"grant_type=refresh_token" in r.body]),
-            len(refresh_tries))
+        job = self.import_feed()  # refresh refused, then the password
+        self.assertEqual((job.state, job.error_kind), ("failed", "auth"))
+        self.assertTrue(self.credential.reconnect_needed)
+        token_calls = [r for r in self.sim.requests if r.path == "/v1/oauth2/token"]
+        self.assertEqual(len(token_calls), 3, "the first password, the refresh, the password")
+        self.credential.action_iqmetrix_fetch_orders()  # neither is tried again
+        self.run_jobs()
+        self.assertEqual(len([r for r in self.sim.requests if r.path == "/v1/oauth2/token"]),
+                         len(token_calls))
 
     def test_token_refused_by_the_api_is_not_kept(self):
         self.fetch()
-        self.sim.inject("unauthorized", count=2, path="/v1/Suppliers(60455)/Notifications")
+        self.sim.inject("unauthorized", count=1, path="/v1/Suppliers(60455)/Notifications")
         with self.assertRaises(AuthError):
-            self.fetch()  # 401, renewed, 401 again
-        self.assertEqual(self.sim.grants, ["password", "refresh_token"])
-        self.assertFalse(self.stored_tokens()["access_token"],
+            self.fetch()
+        self.assertFalse(self.stored_tokens()["token"],
                          "the access token iQmetrix refused is not cached")
         self.fetch()
-        self.assertEqual(self.sim.grants, ["password", "refresh_token", "refresh_token"])
+        self.assertEqual(self.sim.grants, ["password", "refresh_token"])
