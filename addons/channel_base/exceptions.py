@@ -11,11 +11,14 @@ class ChannelError(Exception):
 
     kind = "permanent"
 
-    def __init__(self, message, *, wait=None, status=None):
+    def __init__(self, message, *, wait=None, status=None, error_code=None):
         super().__init__(message)
         self.message = message
         self.wait = wait
         self.status = status
+        #: The machine-readable code of the answer's body, where it has one (OAuth's
+        #: ``error``, RFC 6749 §5.2), for callers that must tell refusals apart.
+        self.error_code = error_code
 
 
 class TransientError(ChannelError):

@@ -207,11 +207,12 @@ class ChannelClient:
         )
         if status == 429:
             raise RateLimitedError(message, wait=self._wait_hint(response), status=status)
+        code = _body_error_code(response)
         if status == 401:
-            raise AuthError(message, status=status)
+            raise AuthError(message, status=status, error_code=code)
         if status >= 500 or status == 408:
             raise TransientError(message, wait=self._wait_hint(response), status=status)
-        raise PermanentError(message, status=status)
+        raise PermanentError(message, status=status, error_code=code)
 
     def _masked(self, url):
         return mask_url(url, self.secret_values)
@@ -373,6 +374,16 @@ class ChannelClient:
             dict(request.headers), request.body, dict(response.headers), response.content,
             error,
         )
+
+
+def _body_error_code(response):
+    """The ``error`` code of a JSON error body (``{"error": "invalid_grant"}``), else None."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("error") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _is_failure_status(status):

@@ -27,6 +27,9 @@ _logger = logging.getLogger(__name__)
 #: Statuses a token endpoint answers when it refuses the grant (RFC 6749 §5.2: 400 with
 #: ``invalid_grant``/``invalid_request``..., 401 for ``invalid_client``).
 GRANT_REFUSALS = (400, 401, 403)
+#: RFC 6749 §5.2 codes that blame the request, not the credentials (``invalid_client``,
+#: ``invalid_grant`` and ``unauthorized_client`` are refusals of the credentials).
+MALFORMED_GRANT_CODES = ("invalid_request", "unsupported_grant_type", "invalid_scope")
 #: Keys of a token answer whose values are secrets, masked before the answer is logged.
 OAUTH_SECRET_KEYS = ("access_token", "refresh_token", "id_token")
 
@@ -103,6 +106,13 @@ class OAuthGrant(TokenStrategy):
                                          headers=client._token_request_headers(grant_type),
                                          authenticate=False, answer_secrets=OAUTH_SECRET_KEYS)
         except (AuthError, PermanentError) as error:
+            if error.error_code in MALFORMED_GRANT_CODES:
+                # Our request is wrong, not the account's credentials: no "reconnect
+                # needed" that would send a person to re-enter a correct password.
+                raise PermanentError(
+                    f"The platform could not read our {grant_type} grant request: "
+                    f"{error.message}", status=error.status,
+                    error_code=error.error_code) from None
             if error.status in GRANT_REFUSALS:
                 raise AuthError(f"The platform refused the {grant_type} grant: {error.message}",
                                 status=error.status, refresh_helps=False) from None

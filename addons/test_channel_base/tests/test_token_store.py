@@ -8,8 +8,9 @@ from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, tagged
 from odoo.tests.common import get_db_name
 
-from odoo.addons.channel_base.exceptions import AuthError
+from odoo.addons.channel_base.exceptions import AuthError, PermanentError
 from odoo.addons.channel_base.models.channel_access_token import RETRY_REFUSED_CONTEXT
+from odoo.addons.channel_base.token_strategies import OAuthGrant
 
 from ..client import ExampleClient
 from ..token_clients import (
@@ -19,6 +20,17 @@ from ..token_clients import (
     ExampleSessionClient,
 )
 from .token_common import TokenAccountMixin
+
+
+class _DeviceCodeGrant(OAuthGrant):
+    """A grant type the example platform does not offer (RFC 8628's device code)."""
+
+    def obtain(self, client, stored):
+        return self._grant(client, "urn:ietf:params:oauth:grant-type:device_code")
+
+
+class ExampleUnsupportedGrantClient(ExampleClientCredentialsClient):
+    token_strategy = _DeviceCodeGrant("/oauth2/token")
 
 
 @tagged("post_install", "-at_install")
@@ -41,6 +53,14 @@ class TestTokenStrategies(TokenAccountMixin, TransactionCase):
             ExampleClientCredentialsClient(self.credential).fetch_orders_page(1)
         self.assertFalse(caught.exception.refresh_helps, "wrong credentials: no retry")
         self.assertIn("invalid_client", caught.exception.message)
+
+    def test_unsupported_grant_is_our_bug_not_a_refusal(self):
+        with self.assertRaises(PermanentError) as caught:
+            ExampleUnsupportedGrantClient(self.credential).fetch_orders_page(1)
+        self.assertNotIsInstance(caught.exception, AuthError,
+                                 "a malformed request must not ask a person to reconnect")
+        self.assertEqual(caught.exception.error_code, "unsupported_grant_type")
+        self.assertIn("could not read our", caught.exception.message)
 
     def test_password_grant_refreshes_then_falls_back_to_password(self):
         client = ExamplePasswordClient(self.credential)
