@@ -38,6 +38,9 @@ class ImportStats:
     updated: int = 0
     skipped: int = 0
     failed: int = 0
+    #: platform counters of the page ({"unchanged": 3, "api_calls": 2}), added to the
+    #: page job's result so a person sees why items were skipped
+    details: dict = field(default_factory=dict)
 
     @property
     def total(self):

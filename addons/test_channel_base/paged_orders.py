@@ -32,4 +32,5 @@ class ExampleOrdersImport(PagedImport):
 
     def import_items(self, credential, items):
         created = sum(credential._example_import_order(order) for order in items)
-        return ImportStats(created=created, skipped=len(items) - created)
+        return ImportStats(created=created, skipped=len(items) - created,
+                           details={"already_imported": len(items) - created})

@@ -231,7 +231,8 @@ class ChannelStream(models.Model):
             credential._set_cursor(self.code, importer.dump_cursor(page.next_cursor))
             self.run_job_id = self._enqueue_run_job(first=False)
         return {"items": len(page.items), "created": stats.created, "updated": stats.updated,
-                "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more}
+                "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more,
+                **stats.details}
 
     def _count_page(self, page, stats):
         self.write({
