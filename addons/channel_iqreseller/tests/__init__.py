@@ -5,3 +5,4 @@ from . import test_tracking
 from . import test_order_lifecycle
 from . import test_paging
 from . import test_kits
+from . import test_migration

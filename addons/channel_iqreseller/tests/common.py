@@ -143,6 +143,11 @@ class IQResellerCase(CommittedCredentialMixin):
             ("credential_id", "=", self.credential_id), ("stream", "=", "orders"),
             ("state", "=", state)], order="id")
 
+    def tracking_jobs(self, order):
+        """The tracking write-back jobs of a sale order."""
+        return self.Job.search([("operation", "=", "iqreseller.push_tracking"),
+                                ("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
+
     def imported(self):
         return self.SaleOrder.search([("channel_credential_id", "=", self.credential_id)],
                                      order="id")

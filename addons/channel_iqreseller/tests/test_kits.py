@@ -15,8 +15,6 @@ from ..const import MIN_PAGE_SIZE
 from ..listing import ListingCursor
 from .common import API_KEY, IQResellerCase
 
-TRACKING_OPERATION = "iqreseller.push_tracking"
-
 
 @tagged("post_install", "-at_install")
 class TestIQResellerSecretsKit(SecretsKit, IQResellerCase, TransactionCase):
@@ -126,10 +124,6 @@ class TestIQResellerShipmentEvents(IQResellerCase, TransactionCase):
 
     def iqr_tracking(self, so):
         return self.sim.sos[so["soid"]]["userdefined1"]
-
-    def tracking_jobs(self, order):
-        return self.Job.search([("operation", "=", TRACKING_OPERATION),
-                                ("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
 
     def test_voided_label_then_a_new_one(self):
         so, order = self.imported_order()

@@ -25,10 +25,6 @@ class TestTrackingWriteBack(IQResellerCase, TransactionCase):
         order.picking_ids.carrier_id = self.carrier
         return so, order
 
-    def tracking_jobs(self, order):
-        return self.Job.search([("operation", "=", TRACKING_OPERATION),
-                                ("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
-
     def test_done_delivery_writes_tracking_to_iqr(self):
         so, order = self.imported_order()
         picking = self.ship(order, "1Z999AA10123456784")
