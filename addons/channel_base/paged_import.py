@@ -40,6 +40,9 @@ class ImportStats:
     failed: int = 0
     #: {model: [ids]} of the records the page created or updated: the job form links them
     records: dict = field(default_factory=dict)
+    #: platform counters of the page ({"unchanged": 3, "api_calls": 2}), added to the
+    #: page job's result so a person sees why items were skipped
+    details: dict = field(default_factory=dict)
 
     @property
     def total(self):

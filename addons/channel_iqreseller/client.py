@@ -1,8 +1,6 @@
 """IQ Reseller client: session sign-in on its own host, calls on the API host."""
 
 import logging
-import time
-from contextlib import contextmanager
 
 from odoo.addons.channel_base.exceptions import (
     AuthError,
@@ -12,6 +10,7 @@ from odoo.addons.channel_base.exceptions import (
     TransientError,
 )
 from odoo.addons.channel_base.http_client import ChannelClient
+from odoo.addons.channel_base.token_strategies import SessionLogin
 from odoo.addons.channel_base.tools import mask_values
 
 from . import mapping
@@ -19,7 +18,6 @@ from .const import (
     DEFAULT_SIGNIN_URL,
     GET_ORDERS_PATH,
     GET_SOS_PATH,
-    MAX_PAGES,
     MIN_PAGE_SIZE,
     SESSION_PATH,
     SO_UDFS_PATH,
@@ -35,54 +33,53 @@ NO_SO_FOR_PAGE = "no so for the given page"
 
 
 class IQResellerClient(ChannelClient):
-    """One session per sync run: sign in on first use (again when the session is older
-    than its configured lifetime, and once more after a 401), end it with
-    :meth:`end_session`. The session token is added to the masked secrets before the
-    sign-in answer is logged, so it never reaches the API log, an error or the chatter."""
+    """Calls on a session of the shared token store (``SessionLogin``): signed in on
+    first use, reused by every job while it is younger than the account's Session
+    Lifetime, signed in again when IQR refuses it (a 401 discards exactly that session;
+    the refused call is asked once more on a new one). The session token is masked
+    before the sign-in answer is logged, so it never reaches the API log, an error or
+    the chatter. :meth:`end_session` ends it at the end of an order import run."""
+
+    # Order pages are small JSON lists (25 orders of a few KiB); 10 MiB is far above
+    # any page size a person would set, so the default limit stays.
 
     def __init__(self, credential):
         super().__init__(credential)
         self.signin_url = (self.credential.iqr_signin_url or DEFAULT_SIGNIN_URL).rstrip("/")
-        self.session_lifetime = (self.credential.iqr_session_lifetime or 55) * 60
-        self.session_token = None
-        self.session_started = 0.0
         self.call_count = 0
         self.page_size_reductions = []
 
     # ------------------------------------------------------------------ session
 
-    @contextmanager
-    def session_scope(self):
-        try:
-            yield self
-        finally:
-            self.end_session()
+    def _token_strategy(self):
+        return SessionLogin(self.signin_url + SESSION_PATH,
+                            lifetime=(self.credential.iqr_session_lifetime or 55) * 60,
+                            answer_key="Data", header_name="iqr-session-token",
+                            header_prefix="")
 
-    def sign_in(self):
-        """Open a session. Any refusal of the key (401, or 400/403: the only input is the
-        key) is an AuthError, so the queue pauses the account instead of retrying it."""
+    def _session_login_payload(self):
         if not self.credential.iqr_api_key:
             raise AuthError("The IQR API Key of this account is not set.", refresh_helps=False)
+        return {"APIToken": self.credential.iqr_api_key}
+
+    def _access_token(self):
         try:
-            answer = self._counted("POST", self.signin_url + SESSION_PATH,
-                                   json={"APIToken": self.credential.iqr_api_key},
-                                   authenticate=False)
-        except (AuthError, PermanentError) as error:
-            if error.status in SIGN_IN_REFUSALS:
+            return super()._access_token()
+        except AuthError as error:
+            if error.status in SIGN_IN_REFUSALS and not error.refresh_helps:
                 raise AuthError(f"IQ Reseller refused the API key: {error.message}",
                                 status=error.status, refresh_helps=False) from None
             raise
-        token = answer.get("Data") if isinstance(answer, dict) else None
-        if not token or not isinstance(token, str):
-            raise AuthError("IQ Reseller sign-in answered without a session token.")
-        self.session_token = token
-        self.session_started = time.monotonic()
 
     def end_session(self):
-        """End the session; a failure here is logged, never raised (the run's work is done)."""
-        token, self.session_token = self.session_token, None
-        if not token:
+        """End the stored session (if any) and forget it; a failure here is logged,
+        never raised (the run's work is done)."""
+        stored = self.env["channel.access.token"].sudo()._stored_secrets(self.credential.id)
+        if not stored:
             return
+        token = stored[0]  # a session has no refresh token: the stored session first
+        self.remember_secret(token)
+        self._discard_access_token(token)
         try:
             self._counted("DELETE", self.signin_url + SESSION_PATH, authenticate=False,
                           headers={"Authorization": f"Bearer {token}"}, parse=False)
@@ -91,39 +88,23 @@ class IQResellerClient(ChannelClient):
                          self.credential.id, error.message)
 
     def call(self, method, path, **kwargs):
-        """An API call on a live session, re-authenticating once on a 401."""
-        if not self.session_token or self._session_expired():
-            self.sign_in()
+        """An API call on the stored session, asked once more on a new session when IQR
+        refuses it (expired, or ended elsewhere)."""
         try:
             return self._counted(method, path, **kwargs)
-        except AuthError:
-            self.session_token = None  # refused: expired or ended elsewhere
-            self.sign_in()
+        except AuthError as error:
+            if not error.refresh_helps:
+                raise
             return self._counted(method, path, **kwargs)
 
-    def _session_expired(self):
-        return time.monotonic() - self.session_started >= self.session_lifetime
-
-    def _auth_headers(self):
-        return {"iqr-session-token": self.session_token} if self.session_token else {}
-
     def _counted(self, method, path, parse=True, **kwargs):
-        self.call_count += 1
         if parse:
             return self.request_json(method, path, **kwargs)
         return self.request(method, path, **kwargs)
 
-    # ------------------------------------------------------------------ hooks
-
-    def _secrets_in_response(self, response):
-        # The sign-in answer carries the new token: mask it before the answer is logged.
-        if response.request.method != "POST" or not response.request.url.endswith(SESSION_PATH):
-            return []
-        try:
-            token = response.json().get("Data")
-        except (ValueError, AttributeError):
-            return []
-        return [token] if isinstance(token, str) else []
+    def request(self, method, path, **kwargs):
+        self.call_count += 1  # the sign-in included: the stats of a page report them
+        return super().request(method, path, **kwargs)
 
     def _error_message(self, response):
         return mask_values(super()._error_message(response), self.secret_values)
@@ -168,34 +149,19 @@ class IQResellerClient(ChannelClient):
             return (1 if same else 0), read
         return (1 if page_one else None), read
 
-    def iter_order_pages(self, page_size, first_page=0, sort_by=0, start_offset=0):
-        """Yield ``(offset, orders)`` from ``start_offset`` (a multiple of ``page_size``)
-        until a page comes back short. A page that times out or fails with a server
-        error is asked again with a smaller page size (IQR times out on large pages),
-        keeping the position: the size always divides the orders already read."""
-        offset = start_offset
-        previous_first = None
-        for _page in range(MAX_PAGES):
+    def read_page(self, offset, page_size, first_page=0, sort_by=0):
+        """``(orders, page_size)`` of the page starting at ``offset`` (a multiple of
+        ``page_size``). A page that times out or fails with a server error is asked again
+        with a smaller page size (IQR times out on large pages), keeping the position: the
+        size returned divides ``offset`` and is the one to go on with."""
+        while True:
             try:
-                orders = self.fetch_orders_page(first_page + offset // page_size,
-                                                page_size, sort_by)
+                return self.fetch_orders_page(first_page + offset // page_size,
+                                              page_size, sort_by), page_size
             except RateLimitedError:
                 raise
             except TransientError as error:
                 page_size = self._smaller_page_size(page_size, offset, error)
-                continue
-            first = mapping.order_id(orders[0]) if orders else None
-            if first is not None and first == previous_first:
-                raise PermanentError(
-                    f"IQ Reseller returned the same page twice (soid {first}): check the "
-                    "first page number and page size settings."
-                )
-            previous_first = first
-            yield offset, orders
-            if len(orders) < page_size:
-                return
-            offset += len(orders)
-        raise PermanentError(f"IQ Reseller listing did not end after {MAX_PAGES} pages.")
 
     def _smaller_page_size(self, page_size, offset, error):
         """About half the size, dividing ``offset`` so the next page starts where the

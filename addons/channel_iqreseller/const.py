@@ -32,18 +32,16 @@ CHANNEL_FIELDS = [
     ("shipfromclientid", "Ship-from client (shipfromclientid)"),
 ]
 
-OPERATION_POLL = "iqreseller.poll_orders"
-OPERATION_IMPORT = "iqreseller.import_order"  # one order: a failed order, retried alone
 OPERATION_IMPORT_CHUNK = "iqreseller.import_orders"
 OPERATION_TRACKING = "iqreseller.push_tracking"
 
 # Orders per import job: created and confirmed together, which the ORM does much faster per
-# order than one by one. The queue runner claims a batch of jobs (channel_base.job_batch_size)
-# and runs all of them before it commits, so a batch of full chunks has to fit in its time
-# budget (channel_base.job_time_budget; a cron worker is killed past its time limits): the
-# chunk is that budget over the batch size at IMPORT_SECONDS_PER_ORDER, at most
-# IMPORT_CHUNK_MAX (10 with the default 50 jobs in 50 s).
+# order than one by one. Each job runs in its own transaction: a chunk should take a few
+# seconds, a tenth of the runner's time budget (channel_base.job_time_budget) at
+# IMPORT_SECONDS_PER_ORDER, at most IMPORT_CHUNK_MAX (50 with the default 50 s). A chunk
+# never spans two listing pages, so a page of 25 orders is one import job.
 IMPORT_CHUNK_MAX = 50
+IMPORT_CHUNK_BUDGET_SHARE = 0.1
 IMPORT_SECONDS_PER_ORDER = 0.1  # create + confirm in a batch: ~0.07 s on a 2-core host
 
 # Large pages time out on IQR; halving stops here and the error surfaces.

@@ -36,4 +36,5 @@ class ExampleOrdersImport(PagedImport):
             ("channel_credential_id", "=", credential.id),
             ("channel_external_id", "in", [str(order["id"]) for order in items])])
         return ImportStats(created=created, skipped=len(items) - created,
-                           records={"sale.order": orders.ids} if orders else {})
+                           records={"sale.order": orders.ids} if orders else {},
+                           details={"already_imported": len(items) - created})

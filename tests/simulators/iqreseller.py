@@ -116,6 +116,7 @@ class IQResellerSimulator(Simulator):
         self.sos = {}  # soid -> SO as answered
         self.sessions = {}  # token -> {'expires': epoch, 'ended': bool}
         self.udf_writes = []  # every SO written through UDFS/UpdateOrder, as received
+        self.failing_pages = {}  # Page -> [times left, status]: a page failing on its own
         self.sign_ins = 0
         self.sign_outs = 0
         self._next_soid = 1800
@@ -181,6 +182,12 @@ class IQResellerSimulator(Simulator):
             everything = all(d['shipdate'] for d in so['SODetails'])
             so['status'] = 'Closed' if everything else 'Partial'
             return copy.deepcopy(so)
+
+    def fail_page(self, page, times=1, status=503):
+        """The next `times` requests of listing page `page` (any page size but 1, the
+        page-numbering check) answer `status`."""
+        with self.lock:
+            self.failing_pages[page] = [times, status]
 
     def expire_sessions(self):
         with self.lock:
@@ -266,6 +273,10 @@ class IQResellerSimulator(Simulator):
         slow = self._large_page_response(page_size)
         if slow is not None:
             return slow
+        failing = self.failing_pages.get(page) if page_size != 1 else None
+        if failing and failing[0] > 0:
+            failing[0] -= 1
+            return self.error(failing[1], 'The operation has timed out.')
         orders = self._sorted(self.options['sort_modes'][sort_by])
         if page_size:  # PageSize=0 means everything
             first_page = self.options['first_page']

@@ -231,7 +231,8 @@ class ChannelStream(models.Model):
             credential._set_cursor(self.code, importer.dump_cursor(page.next_cursor))
             self.run_job_id = self._enqueue_run_job(first=False)
         result = {"items": len(page.items), "created": stats.created, "updated": stats.updated,
-                  "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more}
+                  "skipped": stats.skipped, "failed": stats.failed, "more": page.has_more,
+                  **stats.details}
         if stats.records:
             result["records"] = stats.records  # job_display.RESULT_RECORDS_KEY
         return result

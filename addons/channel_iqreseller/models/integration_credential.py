@@ -1,20 +1,19 @@
 import logging
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.channel_base.exceptions import PermanentError
+from odoo.addons.channel_base.paged_import import StreamSpec
 
 from .. import mapping
 from ..client import IQResellerClient
+from ..listing import OrderListingImport
 from ..const import (
     CHANNEL_FIELDS,
     DEFAULT_API_URL,
     DEFAULT_SIGNIN_URL,
-    OPERATION_IMPORT,
     OPERATION_IMPORT_CHUNK,
-    OPERATION_POLL,
     OPERATION_TRACKING,
     ORDER_ENDPOINTS,
     ORDERS_STREAM,
@@ -102,7 +101,6 @@ class IntegrationCredential(models.Model):
         help="The number shipping platforms (ShipStation orderNumber) show for IQR orders. "
         "Updates to IQR always use the internal id.",
     )
-    iqr_poll_interval = fields.Integer("Poll Every (min)", default=15)
     iqr_auto_confirm = fields.Boolean(
         "Confirm Imported IQR Orders", default=True,
         help="Confirm orders on import, which creates the delivery to ship.",
@@ -170,8 +168,6 @@ class IntegrationCredential(models.Model):
         if self.platform != PLATFORM:
             return super()._execute_sync_job(job)
         handlers = {
-            OPERATION_POLL: self._iqr_poll_orders,
-            OPERATION_IMPORT: self._iqr_import_order,
             OPERATION_IMPORT_CHUNK: self._iqr_import_orders,
             OPERATION_TRACKING: self._iqr_push_tracking,
         }
@@ -179,38 +175,35 @@ class IntegrationCredential(models.Model):
             return super()._execute_sync_job(job)
         return handlers[job.operation](job)
 
-    # ------------------------------------------------------------------ cron, buttons
+    # ------------------------------------------------------------------ streams, buttons
 
-    @api.model
-    def _cron_iqreseller_poll(self):
-        """Queue a poll for every IQ Reseller account whose interval has passed and whose
-        scheduled syncs are not paused. Never raises: Odoo deactivates a cron that keeps
-        failing."""
-        now = fields.Datetime.now()
-        # Not the accounts waiting for new credentials: a refused key is not tried again
-        # every poll (which could lock the API user).
-        for credential in self._scheduled_sync_credentials(PLATFORM):
-            try:
-                cursor = credential._get_cursor(ORDERS_STREAM)
-                interval = timedelta(minutes=credential.iqr_poll_interval or 15)
-                if not cursor.last_success_at or cursor.last_success_at + interval <= now:
-                    credential._iqr_enqueue_poll()
-            except Exception:
-                _logger.exception("IQ Reseller poll not queued for credential %s",
-                                  credential.id)
+    def _channel_stream_specs(self):
+        if self.platform != PLATFORM:
+            return super()._channel_stream_specs()
+        return [*super()._channel_stream_specs(),
+                StreamSpec(ORDERS_STREAM, "Orders", interval_minutes=15,
+                           paged_import=OrderListingImport)]
+
+    def _iqr_enqueue_poll(self):
+        """Start a run of the orders stream now: its first page job, or False while a
+        run is in progress."""
+        self.ensure_one()
+        return self._channel_stream(ORDERS_STREAM)._queue_run()
 
     def action_iqr_import_now(self):
         self.ensure_one()
         self.check_access("write")
-        self._iqr_enqueue_poll()
+        self._channel_stream(ORDERS_STREAM).action_run_now()
         return self._notification(self.env._("Order import queued; it runs within a minute."))
 
     def _test_connection(self):
         if self.platform != PLATFORM:
             return super()._test_connection()
         client = IQResellerClient(self)
-        with client.session_scope():
+        try:
             first_page, read = client.detect_first_page(1, self.iqr_sort_by)
+        finally:
+            client.end_session()
         orders = read.get(self.iqr_first_page if first_page is None else first_page, [])
         message = self.env._("IQ Reseller reachable: signed in and read %s order(s).",
                              len(orders))

@@ -1,4 +1,4 @@
-"""IQ Reseller order import: the poll, the listing walk, import chunks and failed imports."""
+"""IQ Reseller order import: the pages of the orders stream, import chunks, the inbox."""
 
 import hashlib
 import json
@@ -7,20 +7,22 @@ from datetime import timedelta
 
 from odoo import fields, models
 
-from odoo.addons.channel_base.exceptions import PermanentError
+from odoo.addons.channel_base.exceptions import AuthError, PermanentError, TransientError
 
 from .. import listing, mapping
-from ..client import IQResellerClient
 from ..const import (
+    IMPORT_CHUNK_BUDGET_SHARE,
     IMPORT_CHUNK_MAX,
     IMPORT_SECONDS_PER_ORDER,
-    OPERATION_IMPORT,
     OPERATION_IMPORT_CHUNK,
-    OPERATION_POLL,
     ORDERS_STREAM,
+    PLATFORM,
 )
 
 _logger = logging.getLogger(__name__)
+
+# Errors the queue retries with backoff: they fail the chunk instead of being parked.
+TEMPORARY_ERRORS = (TransientError, AuthError)
 
 
 class IQResellerOrderImport(models.Model):
@@ -37,52 +39,27 @@ class IQResellerOrderImport(models.Model):
             timezone=timezone,
         )
 
-    def _iqr_enqueue_poll(self):
-        self.ensure_one()
-        return self._enqueue_job(OPERATION_POLL, name=self.env._("Poll IQ Reseller orders"),
-                                 dedup_key=f"{OPERATION_POLL}:{self.id}")
-
-    def _iqr_poll_orders(self, job):
-        """Read the pages of the listing the walk chooses (no server-side filter is
-        known: see listing.py), filter on our side, queue the new or changed orders in
-        import jobs of a chunk of orders each, cancel or flag imported orders that left
-        the status filter."""
+    def _iqr_sale_window(self):
         order_filter = self._iqr_order_filter()
-        client = IQResellerClient(self)
+        return listing.SaleWindow(
+            start=order_filter.window_start,
+            sale_date=lambda so: mapping.safe_sale_date(so, order_filter.timezone))
+
+    def _iqr_import_page(self, orders):
+        """One listing page of the orders stream: filter on our side (no server-side
+        filter is known: see listing.py), queue the page's new or changed orders in
+        import jobs (a chunk never spans two pages), cancel or flag imported orders
+        that left the status filter. Returns the page's counters."""
         stats = dict.fromkeys(("seen", "queued", "unchanged", "skipped_status",
                                "skipped_channel", "skipped_date", "skipped_shipped",
                                "malformed", "awaiting_retry", "already_queued", "flagged",
                                "cancelled", "import_jobs"), 0)
-        queued = self._iqr_queued_imports()
+        to_import = self._iqr_handle_page(orders, self._iqr_order_filter(),
+                                          self._iqr_queued_imports(), stats)
         chunk_size = self._iqr_import_chunk_size()
-        to_import = []  # (so, fingerprint) not in an import job yet
-        walk = self._iqr_listing_walk(client, order_filter)
-        with client.session_scope():
-            for orders in walk.pages():
-                to_import += self._iqr_handle_page(orders, order_filter, queued, stats)
-                while len(to_import) >= chunk_size:
-                    self._iqr_queue_import_chunk(to_import[:chunk_size], stats)
-                    to_import = to_import[chunk_size:]
-        self._iqr_queue_import_chunk(to_import, stats)
-        if walk.first_page_found is not None:
-            stats["first_page_warning"] = self._iqr_correct_first_page(walk.first_page_found)
-        self._set_cursor(ORDERS_STREAM, walk.next_cursor().dumps())
-        stats["listing"] = walk.mode
-        stats["api_calls"] = client.call_count
-        if client.page_size_reductions:
-            stats["page_size_reduced_to"] = client.page_size_reductions[-1][1]
+        for start in range(0, len(to_import), chunk_size):
+            self._iqr_queue_import_chunk(to_import[start:start + chunk_size], stats)
         return stats
-
-    def _iqr_listing_walk(self, client, order_filter):
-        cursor = self._get_cursor(ORDERS_STREAM)
-        window = listing.SaleWindow(
-            start=order_filter.window_start,
-            sale_date=lambda so: mapping.safe_sale_date(so, order_filter.timezone))
-        return listing.OrderListingWalk(
-            client, window, page_size=self.iqr_page_size or 25,
-            first_page=self.iqr_first_page, sort_by=self.iqr_sort_by,
-            newest_first=self.iqr_sorted_newest_first,
-            cursor=listing.ListingCursor.parse(cursor.value), now=fields.Datetime.now())
 
     def _iqr_correct_first_page(self, first_page):
         """The listing numbers its first page otherwise than configured: this poll read
@@ -157,12 +134,11 @@ class IQResellerOrderImport(models.Model):
         return fingerprint
 
     def _iqr_import_chunk_size(self):
-        """Orders per import job: as many as keep a runner batch of such jobs within the
-        runner's time budget (see IMPORT_CHUNK_MAX in const.py)."""
+        """Orders per import job: one job is one transaction, which should take seconds,
+        not minutes (a tenth of the runner's time budget, see IMPORT_CHUNK_MAX)."""
         params = self.env["ir.config_parameter"].sudo()
-        batch_size = int(params.get_param("channel_base.job_batch_size", 50)) or 50
         time_budget = int(params.get_param("channel_base.job_time_budget", 50)) or 50
-        chunk = int(time_budget / (batch_size * IMPORT_SECONDS_PER_ORDER))
+        chunk = int(time_budget * IMPORT_CHUNK_BUDGET_SHARE / IMPORT_SECONDS_PER_ORDER)
         return max(1, min(IMPORT_CHUNK_MAX, chunk))
 
     def _iqr_queue_import_chunk(self, entries, stats):
@@ -170,7 +146,6 @@ class IQResellerOrderImport(models.Model):
         if not entries:
             return
         soids = [mapping.order_id(so) for so, _fingerprint in entries]
-        self._iqr_cancel_failed_imports([self._iqr_import_dedup_key(soid) for soid in soids])
         pairs = [[soid, fingerprint] for soid, (_so, fingerprint) in
                  zip(soids, entries, strict=True)]
         digest = hashlib.sha1(json.dumps(pairs).encode()).hexdigest()  # noqa: S324 - a key
@@ -196,53 +171,44 @@ class IQResellerOrderImport(models.Model):
             """SELECT entry -> 'so' ->> 'soid', entry ->> 'fingerprint'
                  FROM sync_job, jsonb_array_elements(payload -> 'orders') AS entry
                 WHERE credential_id = %(id)s AND operation = %(chunk)s
-                  AND state IN ('pending', 'running')
-               UNION ALL
-               SELECT payload -> 'so' ->> 'soid', payload ->> 'fingerprint'
-                 FROM sync_job
-                WHERE credential_id = %(id)s AND operation = %(one)s
                   AND state IN ('pending', 'running')""",
-            {"id": self.id, "chunk": OPERATION_IMPORT_CHUNK, "one": OPERATION_IMPORT},
+            {"id": self.id, "chunk": OPERATION_IMPORT_CHUNK},
         )
         return dict(self.env.cr.fetchall())
 
-    def _iqr_import_spec(self, so, fingerprint):
-        soid = mapping.order_id(so)
-        return {
-            "operation": OPERATION_IMPORT,
-            "credential": self,
-            "name": self.env._("Import IQR order %s", so.get("so") or soid),
-            "payload": {"so": so, "fingerprint": fingerprint},
-            "dedup_key": self._iqr_import_dedup_key(soid),
-        }
-
-    def _iqr_import_dedup_key(self, soid):
-        return f"{OPERATION_IMPORT}:{self.id}:{soid}"
-
     def _iqr_failed_import_fingerprints(self, soids):
-        """{soid: fingerprint} of imports that failed and wait for a person: re-reading the
-        same order must not pile up twins of them; a changed order replaces them."""
-        keys = [self._iqr_import_dedup_key(soid) for soid in soids]
-        jobs = self.env["sync.job"].search([
-            ("dedup_key", "in", keys), ("state", "=", "failed"),
-        ], order="id")
-        return {
-            job.dedup_key.rsplit(":", 1)[1]: (job.payload or {}).get("fingerprint")
-            for job in jobs
-        }
+        """{soid: fingerprint} of orders parked in the inbox (failed, or ignored by a
+        person): re-reading the same version must not import it again behind the
+        person's back; a changed order is imported again (and resolves its item)."""
+        items = self.env["channel.inbox.item"]._open_external_ids(self, ORDERS_STREAM, soids)
+        return {soid: (item._payload() or {}).get("fingerprint")
+                for soid, item in items.items()}
 
-    def _iqr_import_order(self, job):
-        payload = job.payload or {}
+    # ------------------------------------------------------------------ inbox
+
+    def _inbox_retryable_streams(self):
+        if self.platform != PLATFORM:
+            return super()._inbox_retryable_streams()
+        return [*super()._inbox_retryable_streams(), ORDERS_STREAM]
+
+    def _inbox_retry(self, item):
+        """Import the parked IQR order again from its stored payload; returns its sale
+        order, raises when it still fails."""
+        if self.platform != PLATFORM or item.stream != ORDERS_STREAM:
+            return super()._inbox_retry(item)
+        payload = item._payload() or {}
         so = payload.get("so")
         if not isinstance(so, dict) or not mapping.order_id(so):
-            raise PermanentError(self.env._("The job carries no IQ Reseller order."))
-        return self.env["sale.order"]._iqr_import(self, so, payload.get("fingerprint"))
+            raise PermanentError(self.env._("The inbox item carries no IQ Reseller order."))
+        SaleOrder = self.env["sale.order"]
+        SaleOrder._iqr_import(self, so, payload.get("fingerprint"))
+        return SaleOrder._iqr_bound_orders(self, [mapping.order_id(so)])[mapping.order_id(so)]
 
     def _iqr_import_orders(self, job):
         """Import a chunk of orders: the new ones are checked first, then created together
         and confirmed together; changed ones are updated one at a time. An order that
-        fails gets a failed import job of its own, exactly as if it had been imported
-        alone, and the others import."""
+        fails is parked in the inbox with its reason, and the others import; the inbox
+        items of the orders that imported are resolved."""
         entries = [(entry["so"], entry.get("fingerprint"))
                    for entry in (job.payload or {}).get("orders") or []
                    if isinstance(entry, dict) and isinstance(entry.get("so"), dict)
@@ -260,7 +226,17 @@ class IQResellerOrderImport(models.Model):
         for so, fingerprint, message in errors:
             self._iqr_record_failed_import(so, fingerprint, PermanentError(message), stats)
         self._iqr_create_together(parsed, products, stats)
+        self._iqr_resolve_imported(entries)
         return stats
+
+    def _iqr_resolve_imported(self, entries):
+        """Close the inbox items of the orders of the chunk now in Odoo at the version
+        the chunk carried (a parked order imported since, or a changed one)."""
+        fingerprints = {mapping.order_id(so): fingerprint for so, fingerprint in entries}
+        bound = self.env["sale.order"]._iqr_bound_orders(self, list(fingerprints))
+        self.env["channel.inbox.item"]._resolve(self, ORDERS_STREAM, {
+            soid: order for soid, order in bound.items()
+            if order.iqr_fingerprint == fingerprints[soid]})
 
     def _iqr_create_together(self, parsed_orders, products, stats):
         if not parsed_orders:
@@ -290,29 +266,12 @@ class IQResellerOrderImport(models.Model):
         stats[outcome] += 1
 
     def _iqr_record_failed_import(self, so, fingerprint, error, stats):
-        """The failure of one order of a chunk, on an import job of its own for that
-        order, recorded as the queue records a job that ran: a data error leaves it failed
-        (the user sees the order number and the reason among the failed jobs and retries
-        just that order), a temporary error leaves it pending with backoff."""
+        """Park one order of a chunk in the inbox (payload: the IQR order and its
+        fingerprint) with the reason a person must fix; the others import. A temporary
+        error is not parked: it fails the chunk, which the queue retries."""
+        if isinstance(error, TEMPORARY_ERRORS):
+            raise error
         stats["failed"] += 1
-        Job = self.env["sync.job"]
-        spec = self._iqr_import_spec(so, fingerprint)
-        if Job.search_count([("dedup_key", "=", spec["dedup_key"]),
-                             ("state", "in", ("pending", "running"))], limit=1):
-            return  # that order's own job runs anyway (a retry queued meanwhile)
-        policy = self.env["sync.job.policy"]._for_operation(OPERATION_IMPORT)
-        now = fields.Datetime.now()
-        job = Job.create({
-            "name": spec["name"], "credential_id": self.id, "operation": OPERATION_IMPORT,
-            "payload": spec["payload"], "dedup_key": spec["dedup_key"], "state": "running",
-            "attempts": 1, "max_attempts": policy["max_attempts"], "started_at": now,
-            "next_attempt_at": now,
-        })
-        job._record_failure(error)
-
-    def _iqr_cancel_failed_imports(self, dedup_keys):
-        """A new version of an order supersedes its failed imports."""
-        if dedup_keys:
-            self.env["sync.job"].search([
-                ("dedup_key", "in", dedup_keys), ("state", "=", "failed"),
-            ]).write({"state": "cancelled"})
+        self.env["channel.inbox.item"]._record_failure(
+            self, ORDERS_STREAM, mapping.order_id(so),
+            {"so": so, "fingerprint": fingerprint}, error)

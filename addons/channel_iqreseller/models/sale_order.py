@@ -1,16 +1,10 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
-from odoo.tools import escape_psql
 
 from odoo.addons.channel_base.exceptions import PermanentError
-from odoo.addons.channel_base.models.channel_mapping import ADDRESS_FIELDS
 
 from .. import mapping
 from ..const import OPERATION_TRACKING, PLATFORM
-
-# What channel.mapping._same_address_domain compares (besides having no parent).
-SAME_ADDRESS_FIELDS = ("name", *ADDRESS_FIELDS, "country_id")
 
 
 class SaleOrder(models.Model):
@@ -95,8 +89,9 @@ class SaleOrder(models.Model):
                 parsed.append(mapping.parse_order(so, timezone, fingerprint, shipped_statuses))
             except mapping.OrderDataError as error:
                 errors.append((so, fingerprint, str(error)))
-        products = self._iqr_products_by_sku(
-            credential, {sku for order in parsed for sku in order.skus})
+        matches = self.env["channel.mapping"]._products_by_skus(
+            sorted({sku for order in parsed for sku in order.skus if sku}), credential)
+        products = {sku: product.id for sku, product in matches.products.items()}
         valid = []
         for order in parsed:
             unknown = mapping.unknown_skus(order.skus, products)
@@ -107,40 +102,6 @@ class SaleOrder(models.Model):
             else:
                 valid.append(order)
         return valid, products, errors
-
-    @api.model
-    def _iqr_products_by_sku(self, credential, skus):
-        """{sku: product id} as channel.mapping._find_product_by_sku resolves them (this
-        credential's listing first, then the internal reference), in two queries for any
-        number of SKUs instead of two per line. Only products the credential's company
-        may sell (its own or shared ones): a product of another company would make the
-        order fail, or worse, sell another company's stock."""
-        skus = [sku for sku in skus if sku]
-        found = {}
-        if not skus:
-            return found
-        company_domain = self._iqr_company_domain(credential, "product_id.company_id")
-        bindings = self.env["channel.product.binding"].search([
-            ("credential_id", "=", credential.id), ("external_sku", "in", skus),
-            *company_domain,
-        ])
-        for binding in bindings:
-            found.setdefault(binding.external_sku, binding.product_id.id)
-        missing = [sku for sku in skus if sku not in found]
-        if missing:
-            products = self.env["product.product"].search([
-                ("default_code", "in", missing),
-                *self._iqr_company_domain(credential, "company_id"),
-            ])
-            for product in products:
-                found.setdefault(product.default_code, product.id)
-        return found
-
-    @api.model
-    def _iqr_company_domain(self, credential, field_name):
-        """Records of the credential's company or shared by every company. Jobs run with
-        rights that ignore the multi-company rules, so the domain says it."""
-        return [(field_name, "in", [credential.company_id.id, False])]
 
     @api.model
     def _iqr_order_values(self, credential, parsed_orders, products):
@@ -197,8 +158,8 @@ class SaleOrder(models.Model):
         addresses = [mapping.address_from_so(so, default_country) for so in sos]
         blocking = {}  # (country, state): blocks, resolved once per chunk
         customers = []
-        for address, (partner, vals, warnings) in zip(
-                addresses, self._iqr_find_or_create_partners(credential, addresses),
+        for address, match in zip(
+                addresses, helper._partners_for_addresses(addresses, credential.company_id),
                 strict=True):
             key = (address["country"], address["state"])
             if key not in blocking:
@@ -206,63 +167,9 @@ class SaleOrder(models.Model):
                 state_problem = (helper._resolve_state(country, address["state"])[1]
                                  if country else None)
                 blocking[key] = bool(country_problem or state_problem)
-            customers.append((partner, helper._find_or_create_delivery(partner, vals),
-                              {"messages": warnings, "blocking": blocking[key]}))
+            customers.append((match.partner, match.shipping,
+                              {"messages": match.warnings, "blocking": blocking[key]}))
         return customers
-
-    @api.model
-    def _iqr_find_or_create_partners(self, credential, addresses):
-        """[(customer, address values, warnings)] per address dict, matched as
-        channel.mapping._find_or_create_partner does (by email, else by name and address)
-        among the customers of the credential's company and the shared ones, with one
-        search for every email of the chunk and one create for its new customers; two
-        orders of one new customer share one partner."""
-        helper = self.env["channel.mapping"]
-        Partner = self.env["res.partner"].with_context(tracking_disable=True)
-        rows = []
-        for address in addresses:
-            warnings = []
-            rows.append((address, helper._address_values(address, warnings), warnings))
-        by_email = self._iqr_partners_by_email(credential,
-                                               [vals["email"] for _a, vals, _w in rows])
-        company_domain = self._iqr_company_domain(credential, "company_id")
-        new = {}  # email or address key -> index in to_create
-        to_create, chosen = [], []
-        for address, vals, _warnings in rows:
-            email = (vals["email"] or "").lower()
-            address_key = tuple(vals[name] for name in SAME_ADDRESS_FIELDS)
-            match = by_email.get(email) if email else None
-            if match is None and email in new:
-                match = new[email]
-            if match is None:
-                match = Partner.search(helper._same_address_domain(vals, parent=False)
-                                       + company_domain, limit=1) or new.get(address_key)
-            if match is None:
-                match = new[address_key] = len(to_create)
-                if email:
-                    new[email] = match
-                to_create.append(dict(vals, company_name=address.get("company_name") or False))
-            chosen.append(match)
-        created = Partner.create(to_create) if to_create else Partner
-        return [(created[match] if isinstance(match, int) else match, vals, warnings)
-                for match, (_address, vals, warnings) in zip(chosen, rows, strict=True)]
-
-    @api.model
-    def _iqr_partners_by_email(self, credential, emails):
-        """{lowercased email: company-level partner of the credential's company or shared}
-        in one search (first in the partner order, as a search with limit=1 would pick).
-        The email is escaped: '_' and '%' in an address are letters, not wildcards."""
-        emails = list(dict.fromkeys(email.lower() for email in emails if email))
-        if not emails:
-            return {}
-        domain = expression.OR([[("email", "=ilike", escape_psql(email))] for email in emails])
-        partners = self.env["res.partner"].search(expression.AND([
-            [("parent_id", "=", False)], self._iqr_company_domain(credential, "company_id"),
-            domain]))
-        found = {}
-        for partner in partners:
-            found.setdefault((partner.email or "").lower(), partner)
-        return found
 
     @api.model
     def _iqr_create_orders(self, credential, parsed_orders, products):
@@ -465,8 +372,8 @@ class SaleOrder(models.Model):
         shipments = [{
             "picking": picking.name,
             "numbers": mapping.split_tracking_numbers(picking.carrier_tracking_ref),
-            "carrier": picking._iqr_carrier_name(),
-            "service": picking._iqr_service_name(),
+            "carrier": picking._iqr_carrier_name(credential),
+            "service": picking._iqr_service_name(credential),
             "ship_date": mapping.format_ship_date(picking._iqr_ship_date(), timezone),
         } for picking in pickings]
         return [shipment for shipment in shipments if shipment["numbers"]]

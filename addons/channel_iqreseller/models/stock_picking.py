@@ -1,49 +1,30 @@
 from odoo import models
 
-from ..const import PLATFORM
-
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    def _action_done(self):
-        result = super()._action_done()
-        self._iqr_enqueue_tracking()
-        return result
+    # What IQR is told about a shipment: the carrier map of the account first
+    # (channel.carrier.map provider_name / service_code), then what a shipping connector
+    # learnt from the carrier (channel_shipstation's fields, read when that module is
+    # installed, no dependency on it), then the Odoo carrier.
 
-    def write(self, vals):
-        result = super().write(vals)
-        # Tracking often arrives after validation (a carrier label, a shipping platform),
-        # and leaves it when a label is voided: IQR must hear of both.
-        if "carrier_tracking_ref" in vals:
-            self.filtered(lambda picking: picking.state == "done")._iqr_enqueue_tracking(
-                withdrawn=True)
-        return result
+    def _iqr_carrier_row(self, credential):
+        return self.env["channel.carrier.map"].sudo()._platform_codes(
+            credential, self.carrier_id, required=False)
 
-    def _iqr_enqueue_tracking(self, withdrawn=False):
-        """Queue the tracking write-back of the IQR orders these deliveries ship; with
-        ``withdrawn``, also of orders that sent tracking and may now have less of it."""
-        shipped = self.filtered(
-            lambda picking: picking.state == "done"
-            and picking.picking_type_code == "outgoing"
-            and picking.sale_id.channel_credential_id.platform == PLATFORM
-            and (picking.carrier_tracking_ref
-                 or (withdrawn and picking.sale_id.iqr_tracking_numbers))
-        )
-        shipped.sale_id._iqr_enqueue_tracking()
-
-    # What a shipping connector learnt from the carrier wins over the Odoo carrier: read
-    # channel_shipstation's fields when that module is installed (no dependency on it).
-
-    def _iqr_carrier_name(self):
+    def _iqr_carrier_name(self, credential):
         """Carrier written to IQR."""
         self.ensure_one()
-        return self._iqr_optional_field("shipstation_carrier_code") or self.carrier_id.name or ""
+        return (self._iqr_carrier_row(credential).provider_name
+                or self._iqr_optional_field("shipstation_carrier_code")
+                or self.carrier_id.name or "")
 
-    def _iqr_service_name(self):
+    def _iqr_service_name(self, credential):
         """Shipping method written to IQR."""
         self.ensure_one()
-        return (self._iqr_optional_field("shipstation_service_code")
+        return (self._iqr_carrier_row(credential).service_code
+                or self._iqr_optional_field("shipstation_service_code")
                 or self.carrier_id.product_id.name or self.carrier_id.name or "")
 
     def _iqr_ship_date(self):

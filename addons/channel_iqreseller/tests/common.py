@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -5,6 +6,7 @@ from odoo import fields
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
 
+from odoo.addons.channel_base.paged_import import PAGE_OPERATION
 from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
 
 from tests.simulators.iqreseller import GET_SOS_PATH, IQResellerSimulator
@@ -25,6 +27,24 @@ class TickingClock:
     def __call__(self):
         self.now += self.step
         return self.now
+
+
+class StreamRun:
+    """The page jobs of one run of the orders stream: ``result`` sums their counters
+    (JSON, as one poll job reported them), ``state`` / ``error_kind`` / ``last_error`` /
+    ``auth_refreshed`` are the last page job's (where a run stops)."""
+
+    def __init__(self, jobs):
+        self.jobs = jobs
+        last = jobs[-1:]
+        self.state, self.error_kind = last.state, last.error_kind
+        self.last_error, self.auth_refreshed = last.last_error, last.auth_refreshed
+        totals = {}
+        for job in jobs.filtered("result"):
+            for key, value in json.loads(job.result).items():
+                summed = isinstance(value, int) and not isinstance(value, bool)
+                totals[key] = totals.get(key, 0) + value if summed else value
+        self.result = json.dumps(totals, sort_keys=True)
 
 
 class IQResellerCase(CommittedCredentialMixin):
@@ -61,6 +81,9 @@ class IQResellerCase(CommittedCredentialMixin):
         self.sim.options.clear()
         self.sim.options.update(self.default_sim_options)
         self.clock.step = 0.0
+        # Sessions live in the token store, committed across tests: the simulator has
+        # just forgotten them, so start each test signed out.
+        self.credential._invalidate_access_token()
 
     # ------------------------------------------------------------------ data
 
@@ -95,12 +118,17 @@ class IQResellerCase(CommittedCredentialMixin):
                                           ("id", "not in", due.ids)]):
                 return
 
+    def page_jobs(self):
+        return self.Job.search([("credential_id", "=", self.credential_id),
+                                ("operation", "=", PAGE_OPERATION)], order="id")
+
     def poll(self):
-        """Queue a poll, run it and the imports it queues; returns the poll job."""
-        job = self.credential._iqr_enqueue_poll()
-        self.run_jobs()
-        job.invalidate_recordset()
-        return job
+        """Run the orders stream once (its page jobs and the imports they queue); returns
+        what the run's page jobs say, as one poll job said it before streams."""
+        before = self.page_jobs()
+        self.credential._iqr_enqueue_poll()
+        self.run_jobs(max_rounds=20)
+        return StreamRun(self.page_jobs() - before)
 
     def listing_pages(self, page_size=None):
         """The Page numbers the poll asked (of the given PageSize; the page-numbering
@@ -108,6 +136,17 @@ class IQResellerCase(CommittedCredentialMixin):
         return [request.query["Page"] for request in self.sim.requests
                 if request.path == GET_SOS_PATH
                 and (page_size is None or request.query["PageSize"] == str(page_size))]
+
+    def inbox_items(self, state="failed"):
+        """The account's parked IQR orders (channel.inbox.item of the orders stream)."""
+        return self.env["channel.inbox.item"].search([
+            ("credential_id", "=", self.credential_id), ("stream", "=", "orders"),
+            ("state", "=", state)], order="id")
+
+    def tracking_jobs(self, order):
+        """The tracking write-back jobs of a sale order."""
+        return self.Job.search([("operation", "=", "iqreseller.push_tracking"),
+                                ("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
 
     def imported(self):
         return self.SaleOrder.search([("channel_credential_id", "=", self.credential_id)],

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from tests.simulators.iqreseller import GET_ORDERS_PATH, GET_SOS_PATH, SESSION_PATH
@@ -56,9 +59,9 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         # One session for the whole run, ended when it finished.
         self.assertEqual((self.sim.sign_ins, self.sim.sign_outs), (1, 1))
         self.assertEqual(self.sim.open_sessions(), [])
-        # Sign-in, the page-numbering check (pages 0 and 1 of one order), one page,
-        # sign-out.
-        self.assertIn('"api_calls": 5', result)
+        # Sign-in, the page-numbering check (pages 0 and 1 of one order), one page (the
+        # sign-out follows the run's last page).
+        self.assertIn('"api_calls": 4', result)
         self.assertEqual(self.listing_pages(), ["0", "1", "0"])
 
     def test_duplicate_poll_changes_nothing(self):
@@ -203,32 +206,34 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         self.assertTrue(self.order_of(good))
         self.assertTrue(self.order_of(other))
         self.assertFalse(self.order_of(bad))
-        failed = self.Job.search([("operation", "=", "iqreseller.import_order"),
-                                  ("state", "=", "failed")])
+        failed = self.inbox_items()
         self.assertEqual(len(failed), 1)
-        self.assertIn("NO-SUCH-SKU", failed.last_error)
-        self.assertIn("order 61002", failed.last_error)
-        # The next poll does not pile up a twin: the failed job is the one to retry.
+        self.assertEqual(failed.external_id, str(bad["soid"]))
+        self.assertIn("NO-SUCH-SKU", failed.error)
+        self.assertIn("order 61002", failed.error)
+        # The next poll does not pile up a twin: the parked order is the one to retry.
         poll = self.poll()
         self.assertIn('"awaiting_retry": 1', poll.result)
-        self.assertEqual(self.Job.search_count([("operation", "=", "iqreseller.import_order"),
-                                                ("dedup_key", "=", failed.dedup_key)]), 1)
-        # Once the product exists, retrying the failed job imports the order.
+        self.assertEqual(self.inbox_items(), failed)
+        self.assertEqual(failed.attempts, 1)
+        # Once the product exists, retrying the parked order imports it from its payload.
         self.env["product.product"].create({"name": "New", "default_code": "NO-SUCH-SKU"})
-        failed.action_retry_now()
+        failed.action_retry()
         self.run_jobs()
-        self.assertEqual(failed.state, "done")
+        self.assertEqual(failed.state, "done", failed.error)
         self.assertEqual(len(self.order_of(bad).order_line), 2)
+        self.assertEqual((failed.res_model, failed.res_id), ("sale.order", self.order_of(bad).id))
 
     def test_corrected_order_replaces_its_failed_import(self):
         bad = self.add_so(lines=[{"item": "NO-SUCH-SKU", "quantity": 1}])
         self.poll()
-        failed = self.Job.search([("operation", "=", "iqreseller.import_order")])
-        self.assertEqual(failed.state, "failed")
+        failed = self.inbox_items()
+        self.assertEqual(failed.external_id, str(bad["soid"]))
         self.sim.update_so(bad["soid"], details=[{"item": "DOCK-USB-C", "quantity": 1}])
         self.poll()
-        self.assertEqual(failed.state, "cancelled")
         self.assertTrue(self.order_of(bad))
+        self.assertEqual(failed.state, "done", "the corrected order closes its inbox item")
+        self.assertEqual(failed.res_id, self.order_of(bad).id)
 
     def test_bad_address_is_recorded_on_the_order(self):
         nowhere = self.add_so(shiptocountry="Atlantis", shiptostate="ZZ",
@@ -252,10 +257,9 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         self.sim.update_so(bad["soid"], saledate="sometime last week")
         self.add_so(so=62002)
         self.poll()
-        failed = self.Job.search([("operation", "=", "iqreseller.import_order"),
-                                  ("state", "=", "failed")])
-        self.assertIn("order 62001", failed.last_error)
-        self.assertIn("sometime last week", failed.last_error)
+        failed = self.inbox_items()
+        self.assertIn("order 62001", failed.error)
+        self.assertIn("sometime last week", failed.error)
         self.assertEqual(self.imported().mapped("iqr_so_number"), ["62002"])
 
     def test_missing_timezone_is_a_clear_error(self):
@@ -280,19 +284,17 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         self.assertTrue(self.order_of(second))
 
     def test_cron_queues_a_poll_when_due(self):
-        self.env["integration.credential"]._cron_iqreseller_poll()
-        polls = self.Job.search([("operation", "=", "iqreseller.poll_orders"),
-                                 ("credential_id", "=", self.credential_id)])
-        self.assertEqual(len(polls), 1)
+        stream = self.credential._channel_stream("orders")
+        self.assertEqual((stream.kind, stream.interval_minutes), ("paged", 15))
+        stream.next_run_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["channel.stream"]._cron_queue_due_streams()
+        self.assertEqual(len(self.page_jobs()), 1)
         self.run_jobs()
-        self.env["integration.credential"]._cron_iqreseller_poll()
-        self.assertEqual(self.Job.search_count([("operation", "=", "iqreseller.poll_orders"),
-                                                ("credential_id", "=", self.credential_id)]),
-                         1, "polled less than 15 minutes ago: not due")
+        self.env["channel.stream"]._cron_queue_due_streams()
+        self.assertEqual(len(self.page_jobs()), 1, "polled less than 15 minutes ago: not due")
         action = self.credential.action_iqr_import_now()
         self.assertEqual(action["tag"], "display_notification")
-        self.assertEqual(self.Job.search_count([("operation", "=", "iqreseller.poll_orders"),
-                                                ("state", "=", "pending")]), 1)
+        self.assertEqual(len(self.page_jobs().filtered(lambda j: j.state == "pending")), 1)
 
 
 @tagged("post_install", "-at_install")

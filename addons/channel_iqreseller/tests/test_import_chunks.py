@@ -5,20 +5,16 @@ from odoo.tests import TransactionCase, tagged
 from .common import IQResellerCase
 
 CHUNK_OPERATION = "iqreseller.import_orders"
-ORDER_OPERATION = "iqreseller.import_order"
 
 
 @tagged("post_install", "-at_install")
 class TestChunkImport(IQResellerCase, TransactionCase):
     """Orders are imported in chunks (one job, one create, one confirm); an order that
-    cannot be imported fails alone, on a job of its own."""
+    cannot be imported fails alone, parked in the inbox with its reason."""
 
     def chunk_jobs(self):
         return self.Job.search([("operation", "=", CHUNK_OPERATION)], order="id")
 
-    def failed_order_jobs(self):
-        return self.Job.search([("operation", "=", ORDER_OPERATION), ("state", "=", "failed")],
-                               order="id")
 
     def test_bad_orders_fail_alone_while_the_chunk_imports(self):
         good = [self.add_so(so=71001), self.add_so(so=71002)]
@@ -45,21 +41,22 @@ class TestChunkImport(IQResellerCase, TransactionCase):
         for so in (unknown_sku, no_lines, bad_quantity):
             self.assertFalse(self.order_of(so))
 
-        failed = self.failed_order_jobs()
-        self.assertEqual(len(failed), 3, "one failed job per failed order")
-        errors = {job.payload["so"]["so"]: job for job in failed}
+        failed = self.inbox_items()
+        self.assertEqual(len(failed), 3, "one inbox item per failed order")
+        errors = {item._payload()["so"]["so"]: item for item in failed}
         self.assertEqual(set(errors), {71003, 71005, 71006})
-        sku_job = errors[71003]
-        self.assertIn("order 71003", sku_job.last_error)
-        self.assertIn("Unknown SKU: NO-SUCH-SKU, ALSO-MISSING", sku_job.last_error)
-        self.assertIn("71003", sku_job.name)
-        self.assertEqual((sku_job.error_kind, sku_job.attempts), ("permanent", 1))
-        self.assertEqual(sku_job.dedup_key,
-                         f"{ORDER_OPERATION}:{self.credential_id}:{unknown_sku['soid']}")
-        self.assertIn("order 71005", errors[71005].last_error)
-        self.assertIn("no lines", errors[71005].last_error)
-        self.assertIn("order 71006", errors[71006].last_error)
-        self.assertIn("quantity -2", errors[71006].last_error)
+        sku_item = errors[71003]
+        self.assertIn("order 71003", sku_item.error)
+        self.assertIn("Unknown SKU: NO-SUCH-SKU, ALSO-MISSING", sku_item.error)
+        self.assertEqual(sku_item.external_id, str(unknown_sku["soid"]))
+        self.assertEqual(sku_item.attempts, 1)
+        self.assertEqual(sku_item._payload()["so"]["soid"], unknown_sku["soid"],
+                         "the IQR order is kept as read")
+        self.assertTrue(sku_item._payload()["fingerprint"])
+        self.assertIn("order 71005", errors[71005].error)
+        self.assertIn("no lines", errors[71005].error)
+        self.assertIn("order 71006", errors[71006].error)
+        self.assertIn("quantity -2", errors[71006].error)
 
         # Nothing new on the next poll; fixing the catalogue and retrying imports it.
         poll = self.poll()
@@ -70,9 +67,9 @@ class TestChunkImport(IQResellerCase, TransactionCase):
             {"name": "New", "default_code": "NO-SUCH-SKU"},
             {"name": "Also new", "default_code": "ALSO-MISSING"},
         ])
-        sku_job.action_retry_now()
+        sku_item.action_retry()
         self.run_jobs()
-        self.assertEqual(sku_job.state, "done", sku_job.last_error)
+        self.assertEqual(sku_item.state, "done", sku_item.error)
         self.assertEqual(self.order_of(unknown_sku).state, "sale")
         self.assertEqual(len(self.order_of(unknown_sku).order_line), 3)
 
@@ -101,32 +98,36 @@ class TestChunkImport(IQResellerCase, TransactionCase):
         self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Other Buyer")]),
                          1, "the rolled-back batch left no twin")
 
-        failed = self.failed_order_jobs()
+        failed = self.inbox_items()
         self.assertEqual(len(failed), 1)
-        self.assertEqual(failed.payload["so"]["soid"], refused["soid"])
-        self.assertIn("72002", failed.name)
-        self.assertIn("test_iqr_refused_po", failed.last_error)
-        self.assertEqual(failed.error_kind, "permanent")
+        self.assertEqual(failed._payload()["so"]["soid"], refused["soid"])
+        self.assertEqual(failed.external_id, str(refused["soid"]))
+        self.assertIn("test_iqr_refused_po", failed.error)
 
     def test_chunk_size_follows_the_runner_budget(self):
-        """A runner batch of full import jobs must fit in the runner's time budget: with
-        the defaults (50 jobs in 50 s) a job takes 10 orders, with batches of 20 jobs 25."""
+        """Each import job is one transaction that must take seconds, well within the
+        runner's time budget: a listing page's orders are one job (a chunk never spans
+        two pages), split when the page holds more than a tenth of the budget's worth
+        (50 orders at the default 50 s, 20 at 20 s)."""
         self.credential.write({"iqr_page_size": 4, "iqr_auto_confirm": False})
         line = [{"item": "DOCK-USB-C", "quantity": 1}]
         sos = [self.add_so(lines=line) for _n in range(23)]
         poll = self.poll()
         self.assertIn('"queued": 23', poll.result)
-        self.assertIn('"import_jobs": 3', poll.result)
-        self.assertEqual([len(job.payload["orders"]) for job in self.chunk_jobs()], [10, 10, 3])
-        self.assertEqual(self.chunk_jobs().mapped("state"), ["done"] * 3)
+        self.assertIn('"import_jobs": 6', poll.result)
+        self.assertEqual([len(job.payload["orders"]) for job in self.chunk_jobs()],
+                         [4, 4, 4, 4, 4, 3], "one import job per listing page")
+        self.assertEqual(self.chunk_jobs().mapped("state"), ["done"] * 6)
         self.assertEqual(len(self.imported()), 23)
         self.assertEqual(self.order_of(sos[-1]).state, "draft")
 
-        self.env["ir.config_parameter"].set_param("channel_base.job_batch_size", 20)
+        self.env["ir.config_parameter"].set_param("channel_base.job_time_budget", 20)
+        self.credential.iqr_page_size = 50
         more = [self.add_so(lines=line) for _n in range(26)]
         self.poll()
-        new_chunks = self.chunk_jobs()[3:]
-        self.assertEqual([len(job.payload["orders"]) for job in new_chunks], [25, 1])
+        new_chunks = self.chunk_jobs()[6:]
+        self.assertEqual([len(job.payload["orders"]) for job in new_chunks], [20, 6],
+                         "a page larger than 2 s of importing is split")
         self.assertTrue(all(self.order_of(so) for so in more))
 
     def test_orders_waiting_in_a_chunk_are_not_queued_again(self):

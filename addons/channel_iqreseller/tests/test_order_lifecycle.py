@@ -1,11 +1,11 @@
 """Issue 8: voided orders, lines IQR already shipped, the SO number shown to warehouses,
 company-scoped lookups, and accounts whose key IQR refuses."""
 
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from .common import IQResellerCase
 
-POLL_OPERATION = "iqreseller.poll_orders"
 
 
 @tagged("post_install", "-at_install")
@@ -143,21 +143,23 @@ class TestOrderNumberAndCompany(IQResellerCase, TransactionCase):
         self.assertIn(customer.company_id, (self.credential.company_id, self.env["res.company"]))
         self.assertNotEqual(self.order_of(wild).partner_id, lookalike, "'_' is no wildcard")
         self.assertFalse(self.order_of(refused))
-        failed = self.Job.search([("operation", "=", "iqreseller.import_order"),
-                                  ("state", "=", "failed")])
-        self.assertIn("Unknown SKU: OTHER-CO-ITEM", failed.last_error)
+        self.assertIn("Unknown SKU: OTHER-CO-ITEM", self.inbox_items().error)
 
 
 @tagged("post_install", "-at_install")
 class TestRefusedKey(IQResellerCase, TransactionCase):
 
     def polls(self):
-        return self.Job.search([("operation", "=", POLL_OPERATION),
-                                ("credential_id", "=", self.credential_id)])
+        return self.page_jobs()
+
+    def cron(self):
+        """The streams cron, with the orders stream due."""
+        self.credential._channel_stream("orders").next_run_at = fields.Datetime.now()
+        self.env["channel.stream"]._cron_queue_due_streams()
 
     def test_refused_key_pauses_scheduled_polls(self):
         self.credential.iqr_api_key = "revoked-key-0042"
-        self.env["integration.credential"]._cron_iqreseller_poll()
+        self.cron()
         self.run_jobs()
         poll = self.polls()
         self.assertEqual((poll.state, poll.error_kind), ("failed", "auth"))
@@ -165,14 +167,14 @@ class TestRefusedKey(IQResellerCase, TransactionCase):
         self.assertTrue(self.credential.reconnect_needed)
         self.assertNotIn("revoked-key-0042", self.credential.reconnect_reason)
         sign_ins = self.sim.sign_ins
-        self.env["integration.credential"]._cron_iqreseller_poll()
+        self.cron()
         self.assertEqual(len(self.polls()), 1, "no poll queued for a refused account")
         self.run_jobs()
         self.assertEqual(self.sim.sign_ins, sign_ins, "the key is not tried again")
         # New credentials resume the polls.
         self.credential.iqr_api_key = "iqr-KEY-7c1e5a90-very-secret"
         self.assertFalse(self.credential.reconnect_needed)
-        self.env["integration.credential"]._cron_iqreseller_poll()
+        self.cron()
         self.assertEqual(len(self.polls()), 2)
 
     def test_sign_in_refused_with_400_or_403_is_an_auth_error(self):

@@ -25,10 +25,6 @@ class TestTrackingWriteBack(IQResellerCase, TransactionCase):
         order.picking_ids.carrier_id = self.carrier
         return so, order
 
-    def tracking_jobs(self, order):
-        return self.Job.search([("operation", "=", TRACKING_OPERATION),
-                                ("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
-
     def test_done_delivery_writes_tracking_to_iqr(self):
         so, order = self.imported_order()
         picking = self.ship(order, "1Z999AA10123456784")
@@ -51,7 +47,9 @@ class TestTrackingWriteBack(IQResellerCase, TransactionCase):
         self.assertTrue(order.iqr_tracking_sent_at)
         self.assertTrue(order.message_ids.filtered(
             lambda m: "Tracking sent to IQ Reseller" in str(m.body)))
-        self.assertEqual((self.sim.sign_ins, self.sim.sign_outs), (2, 2), "poll + write-back")
+        self.assertEqual((self.sim.sign_ins, self.sim.sign_outs), (2, 1),
+                         "poll (its run ends its session) + write-back (its session is "
+                         "kept for the next job)")
         # Nothing new: a second run writes nothing, and the next poll sees no change
         # although IQR now holds our tracking fields.
         order.action_iqr_send_tracking()
@@ -220,3 +218,26 @@ class TestTrackingWriteBack(IQResellerCase, TransactionCase):
         self.assertEqual(self.sim.sos[so["soid"]]["userdefined1"], "1ZSECOND",
                          "the other delivery's number stays")
         self.assertEqual(order.iqr_tracking_numbers, "1ZSECOND")
+
+    def test_carrier_map_names_the_carrier_for_iqr(self):
+        """A channel.carrier.map row of the account (or the platform's default) says how
+        IQR names the carrier and service; without one, the Odoo carrier's names."""
+        Map = self.env["channel.carrier.map"]
+        Map.create({"platform": "iqreseller", "carrier_id": self.carrier.id,
+                    "provider_name": "United Parcel Service"})
+        so, order = self.imported_order()
+        self.ship(order, "1ZMAPPED")
+        self.run_jobs()
+        written = self.sim.udf_writes[-1]
+        self.assertEqual(written["userdefined2"], "United Parcel Service", "platform default")
+        self.assertEqual(written["userdefined4"], "UPS Ground", "no service code: the product")
+        Map.create({"platform": "iqreseller", "credential_id": self.credential_id,
+                    "carrier_id": self.carrier.id, "provider_name": "UPS (account)",
+                    "carrier_code": "ups", "service_code": "UPS-GND-03"})
+        other_so, other = self.imported_order()
+        self.ship(other, "1ZMAPPED2")
+        self.run_jobs()
+        written = self.sim.udf_writes[-1]
+        self.assertEqual(written["soid"], other_so["soid"])
+        self.assertEqual((written["userdefined2"], written["userdefined4"]),
+                         ("UPS (account)", "UPS-GND-03"), "the account's row wins")

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -111,3 +112,12 @@ class TestDeclaredStreams(ExampleAccountMixin, TransactionCase):
         self.assertAlmostEqual(self.stream.run_progress, 200 / 3, places=2)
         self.assertGreaterEqual(self.stream.run_seconds_left, 0)
         self.assertEqual(self.credential.stream_running_count, 1)
+
+    def test_page_job_result_carries_the_platform_counters(self):
+        self.env["product.product"].create({"name": "Streamed", "default_code": "ST-2"})
+        self.sim.seed_orders(60, "ST-2")
+        self.stream.action_run_now()
+        self._drain()
+        results = [json.loads(job.result) for job in self._page_jobs().sorted("id")]
+        self.assertEqual([(r["created"], r["already_imported"]) for r in results],
+                         [(50, 0), (10, 0)], "the platform's counters are in each result")
