@@ -6,6 +6,9 @@ transaction. ``CommittedCredentialMixin`` creates such credentials before the te
 transaction starts and deletes them (with everything that cascades) afterwards.
 """
 
+import importlib.util
+from pathlib import Path
+
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
@@ -38,3 +41,14 @@ def start_simulator(test_class, simulator_class, **options):
     simulator = simulator_class(**options).start()
     test_class.addClassCleanup(simulator.stop)
     return simulator
+
+
+def load_migration_script(test_file, version, script="post-migrate.py"):
+    """The module of an addon's upgrade script (``migrations/<version>/<script>``), for
+    tests that run its ``migrate(cr, installed_version)`` on rows written the old way."""
+    path = Path(test_file).resolve().parent.parent / "migrations" / version / script
+    module_name = f"{path.parent.parent.parent.name}_migration_{version.replace('.', '_')}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,22 +1,15 @@
 """The 18.0.1.1.0 upgrade: failed one-order import jobs become inbox items, waiting
 ones become import chunks, the poll interval becomes the stream's."""
 
-import importlib.util
-import os
-
 from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.channel_base.tests.common import load_migration_script
 
 from .common import IQResellerCase
 
-SCRIPT = os.path.join(os.path.dirname(os.path.dirname(__file__)),
-                      "migrations", "18.0.1.1.0", "post-migrate.py")
-
 
 def load_upgrade():
-    spec = importlib.util.spec_from_file_location("iqr_upgrade_1_1", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_migration_script(__file__, "18.0.1.1.0")
 
 
 @tagged("post_install", "-at_install")

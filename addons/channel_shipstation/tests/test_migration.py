@@ -1,20 +1,15 @@
 """The 18.0.1.1.0 migration moves ShipStation's own carrier map and unmatched shipments
 onto the shared carrier map and inbox."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
 
-SCRIPT = Path(__file__).parent.parent / "migrations" / "18.0.1.1.0" / "post-migrate.py"
+from odoo.addons.channel_base.tests.common import load_migration_script
 
 
 def load_migration():
-    spec = importlib.util.spec_from_file_location("shipstation_post_migrate_1_1", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_migration_script(__file__, "18.0.1.1.0")
 
 
 @tagged("post_install", "-at_install")
