@@ -97,11 +97,7 @@ class ChannelClient:
         secrets (a token endpoint's ``access_token``), masked before it is logged."""
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         self._wait_for_allowance(bucket, cost)
-        send_headers = dict(self._auth_headers() if authenticate else {}, **(headers or {}))
-        used_token = self._access_token() if authenticate and self._token_strategy() else None
-        for name, value in (self._token_strategy().auth_headers(used_token).items()
-                            if used_token else ()):
-            send_headers.setdefault(name, value)
+        send_headers, used_token = self._request_headers(headers, authenticate)
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -111,23 +107,15 @@ class ChannelClient:
                 allow_redirects=False, stream=True,
             )
             self._read_bounded(response, started)
-        except requests.Timeout:
-            self._log_failure(method, url, params, send_headers, json or data, started, "timeout")
-            raise TransientError(
-                f"No answer from {mask_url(url, self.secret_values)} within "
-                f"{timeout or self.read_timeout} s"
-            ) from None
-        except requests.ConnectionError as error:
+        except (requests.Timeout, requests.ConnectionError) as error:
             if type(error).__name__ == "BlockedRequest":
                 # Odoo's test harness refusing a non-local call: a test forgot its
                 # simulator. Surface it instead of retrying it as a network error.
                 raise
             self._log_failure(method, url, params, send_headers, json or data, started,
-                              type(error).__name__)
-            raise TransientError(
-                f"Could not reach {mask_url(url, self.secret_values)} "
-                f"({type(error).__name__})"
-            ) from None
+                              "timeout" if isinstance(error, requests.Timeout)
+                              else type(error).__name__)
+            raise self._unreachable_error(error, url, timeout) from None
         self._remember_answer_secrets(response, answer_secrets)
         self._log_response(response, started)
         self._observe_rate_limit(response, bucket)
@@ -136,6 +124,24 @@ class ChannelClient:
             self._discard_access_token(used_token)
         self._raise_for_status(response)
         return response
+
+    def _request_headers(self, headers, authenticate):
+        """The headers to send, and the stored access token they carry (or None)."""
+        send_headers = dict(self._auth_headers() if authenticate else {}, **(headers or {}))
+        used_token = self._access_token() if authenticate and self._token_strategy() else None
+        for name, value in (self._token_strategy().auth_headers(used_token).items()
+                            if used_token else ()):
+            send_headers.setdefault(name, value)
+        return send_headers, used_token
+
+    def _unreachable_error(self, error, url, timeout):
+        """A timeout or connection failure as the TransientError the queue retries."""
+        if isinstance(error, requests.Timeout):
+            return TransientError(
+                f"No answer from {mask_url(url, self.secret_values)} within "
+                f"{timeout or self.read_timeout} s")
+        return TransientError(
+            f"Could not reach {mask_url(url, self.secret_values)} ({type(error).__name__})")
 
     def request_json(self, method, path, **kwargs):
         response = self.request(method, path, **kwargs)

@@ -141,44 +141,12 @@ class IntegrationCredential(models.Model):
             credential.webhook_url = url
 
     def _compute_dashboard(self):
-        now = fields.Datetime.now()
-        day_ago = now - timedelta(hours=24)
         today = fields.Datetime.to_datetime(fields.Date.context_today(self))
-        jobs = dict.fromkeys(self.ids, {})
-        for credential, state, count in self.env["sync.job"]._read_group(
-            [("credential_id", "in", self.ids), ("state", "in", ("pending", "running", "failed"))],
-            ["credential_id", "state"],
-            ["__count"],
-        ):
-            jobs[credential.id] = dict(jobs[credential.id], **{state: count})
-        events = {
-            credential.id: count
-            for credential, count in self.env["channel.webhook.event"]._read_group(
-                [("credential_id", "in", self.ids), ("create_date", ">=", today)],
-                ["credential_id"],
-                ["__count"],
-            )
-        }
-        refused = {
-            credential.id: count
-            for credential, count in self.env["channel.webhook.refusal"]._read_group(
-                [("credential_id", "in", self.ids), ("create_date", ">=", today)],
-                ["credential_id"],
-                ["__count"],
-            )
-        }
-        calls = {}
-        for credential, is_error, count in self.env["channel.api.log"]._read_group(
-            [("credential_id", "in", self.ids), ("create_date", ">=", day_ago)],
-            ["credential_id", "is_error"],
-            ["__count"],
-        ):
-            calls.setdefault(credential.id, {})[is_error] = count
-        last_sync = {}
-        # The true last success: a stream's cursor or its last run that did not fail
-        # (integration_credential_dashboard.py), whichever is later.
-        for (credential_id, _stream), moment in self._stream_last_successes().items():
-            last_sync[credential_id] = max(last_sync.get(credential_id) or moment, moment)
+        jobs = self._dashboard_job_counts()
+        events = self._dashboard_counts("channel.webhook.event", today)
+        refused = self._dashboard_counts("channel.webhook.refusal", today)
+        calls = self._dashboard_call_counts(fields.Datetime.now() - timedelta(hours=24))
+        last_sync = self._dashboard_last_successes()
         for credential in self:
             job_counts = jobs.get(credential.id, {})
             call_counts = calls.get(credential.id, {})
@@ -194,10 +162,54 @@ class IntegrationCredential(models.Model):
                 100.0 * call_counts.get(True, 0) / total_calls if total_calls else 0.0
             )
             credential.last_sync_at = last_sync.get(credential.id)
-            # Red only when something failed and waits for a person.
-            failed = (credential.job_failed_count or credential.inbox_open_count
-                      or credential.stream_failed_count or credential.reconnect_needed)
-            credential.color = 1 if failed else (10 if total_calls else 0)
+            credential.color = credential._dashboard_color(total_calls)
+
+    def _dashboard_color(self, total_calls):
+        """Red only when something failed and waits for a person."""
+        failed = (self.job_failed_count or self.inbox_open_count
+                  or self.stream_failed_count or self.reconnect_needed)
+        return 1 if failed else (10 if total_calls else 0)
+
+    def _dashboard_job_counts(self):
+        """{credential id: {state: count}} of the jobs still to run or to fix."""
+        jobs = {}
+        for credential, state, count in self.env["sync.job"]._read_group(
+            [("credential_id", "in", self.ids), ("state", "in", ("pending", "running", "failed"))],
+            ["credential_id", "state"],
+            ["__count"],
+        ):
+            jobs.setdefault(credential.id, {})[state] = count
+        return jobs
+
+    def _dashboard_counts(self, model, since):
+        """{credential id: count} of ``model`` rows created since ``since``."""
+        return {
+            credential.id: count
+            for credential, count in self.env[model]._read_group(
+                [("credential_id", "in", self.ids), ("create_date", ">=", since)],
+                ["credential_id"],
+                ["__count"],
+            )
+        }
+
+    def _dashboard_call_counts(self, since):
+        """{credential id: {is_error: count}} of the API calls since ``since``."""
+        calls = {}
+        for credential, is_error, count in self.env["channel.api.log"]._read_group(
+            [("credential_id", "in", self.ids), ("create_date", ">=", since)],
+            ["credential_id", "is_error"],
+            ["__count"],
+        ):
+            calls.setdefault(credential.id, {})[is_error] = count
+        return calls
+
+    def _dashboard_last_successes(self):
+        """The true last success per account: a stream's cursor or its last run that did
+        not fail (integration_credential_dashboard.py), whichever is later."""
+        last_sync = {}
+        for (credential_id, _stream), moment in self._stream_last_successes().items():
+            last_sync[credential_id] = max(last_sync.get(credential_id) or moment, moment)
+        return last_sync
 
     # ------------------------------------------------------------------ secrets
 

@@ -160,51 +160,9 @@ class SyncJob(models.Model):
             return self.browse()
         policies = {}
         now = fields.Datetime.now()
-        rows = []
-        for spec in specs:
-            operation = spec["operation"]
-            if operation not in policies:
-                policies[operation] = self.env["sync.job.policy"]._for_operation(operation)
-            record = spec.get("record")
-            credential = spec.get("credential")
-            delay = spec.get("delay_seconds") or 0
-            parent = spec.get("parent")
-            if parent:
-                self._parents_with_children().add(parent.id)
-            rows.append((
-                spec.get("name") or None,
-                credential.id if credential else None,
-                operation,
-                record._name if record else None,
-                record.id if record else None,
-                json.dumps(without_nul(spec.get("payload")), default=str)
-                if spec.get("payload") is not None else None,
-                spec.get("dedup_key") or None,
-                spec.get("priority", 10),
-                spec.get("max_attempts") or policies[operation]["max_attempts"],
-                now + timedelta(seconds=delay),
-                spec.get("lane") or (f"{LANE_CREDENTIAL_PREFIX}{credential.id}" if credential
-                                     else LANE_SYSTEM),
-                parent.id if parent else None,
-                "waiting" if parent and parent.state != "done" else "pending",
-                self.env.uid, now, self.env.uid, now,
-            ))
+        rows = [self._job_row(spec, policies, now) for spec in specs]
         self.flush_model()
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, "
-                                  "%s, %s, %s, 0, %s, %s, %s, %s)"] * len(rows))
-        params = [value for row in rows for value in row]
-        self.env.cr.execute(
-            f"""INSERT INTO sync_job (name, credential_id, operation, res_model, res_id,
-                    payload, dedup_key, priority, max_attempts, next_attempt_at, lane,
-                    parent_id, state, attempts, create_uid, create_date, write_uid,
-                    write_date)
-                VALUES {placeholders}
-                ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL
-                DO NOTHING
-                RETURNING id""",  # noqa: S608 - placeholders only
-            params,
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        ids = self._insert_job_rows(rows)
         keys = [row[6] for row in rows if row[6]]
         if len(ids) < len(rows) and keys:
             self.env.cr.execute(
@@ -214,6 +172,54 @@ class SyncJob(models.Model):
             ids = list(dict.fromkeys(ids + [row[0] for row in self.env.cr.fetchall()]))
         self._trigger_runner()
         return self.browse(ids)
+
+    @api.model
+    def _job_row(self, spec, policies, now):
+        """The INSERT values of one enqueue spec (columns of ``_insert_job_rows``)."""
+        operation = spec["operation"]
+        if operation not in policies:
+            policies[operation] = self.env["sync.job.policy"]._for_operation(operation)
+        record = spec.get("record")
+        credential = spec.get("credential")
+        parent = spec.get("parent")
+        if parent:
+            self._parents_with_children().add(parent.id)
+        payload = spec.get("payload")
+        return (
+            spec.get("name") or None,
+            credential.id if credential else None,
+            operation,
+            record._name if record else None,
+            record.id if record else None,
+            json.dumps(without_nul(payload), default=str) if payload is not None else None,
+            spec.get("dedup_key") or None,
+            spec.get("priority", 10),
+            spec.get("max_attempts") or policies[operation]["max_attempts"],
+            now + timedelta(seconds=spec.get("delay_seconds") or 0),
+            spec.get("lane") or (f"{LANE_CREDENTIAL_PREFIX}{credential.id}" if credential
+                                 else LANE_SYSTEM),
+            parent.id if parent else None,
+            "waiting" if parent and parent.state != "done" else "pending",
+            self.env.uid, now, self.env.uid, now,
+        )
+
+    @api.model
+    def _insert_job_rows(self, rows):
+        """One INSERT for every row; ids of the rows inserted (a pending twin: none)."""
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, "
+                                  "%s, %s, %s, 0, %s, %s, %s, %s)"] * len(rows))
+        self.env.cr.execute(
+            f"""INSERT INTO sync_job (name, credential_id, operation, res_model, res_id,
+                    payload, dedup_key, priority, max_attempts, next_attempt_at, lane,
+                    parent_id, state, attempts, create_uid, create_date, write_uid,
+                    write_date)
+                VALUES {placeholders}
+                ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL
+                DO NOTHING
+                RETURNING id""",  # noqa: S608 - placeholders only
+            [value for row in rows for value in row],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _trigger_runner(self):
         """Wake every runner cron: one that is busy (its row locked by a cron thread) is
@@ -346,10 +352,10 @@ class SyncJob(models.Model):
         return clause, params
 
     @api.model
-    def _claim_statement(self, cr, worker, candidates, skip_lanes, job_ids, system_capacity,
-                         first=True, release=None):
-        where, params = self._candidate_filter(skip_lanes, job_ids)
-        prefix, prefix_params = "", []
+    def _claim_prefix(self, first, release):
+        """Statements sent ahead of the claim, in the same round trip: the transaction's
+        settings, and the release of the lane slot the previous job held."""
+        prefix, params = "", []
         if first and not _in_test_mode():
             # A claim lost in a crash only leaves the job pending: no need to wait for
             # the disk on this commit (the outcome's commit is durable as ever).
@@ -357,7 +363,14 @@ class SyncJob(models.Model):
                       "SET LOCAL synchronous_commit TO OFF; ")
         if release:
             prefix += "SELECT pg_advisory_unlock(hashtext(%s), %s); "
-            prefix_params = [LANE_LOCK_PREFIX + release[0], release[1]]
+            params = [LANE_LOCK_PREFIX + release[0], release[1]]
+        return prefix, params
+
+    @api.model
+    def _claim_statement(self, cr, worker, candidates, skip_lanes, job_ids, system_capacity,
+                         first=True, release=None):
+        where, params = self._candidate_filter(skip_lanes, job_ids)
+        prefix, prefix_params = self._claim_prefix(first, release)
         # The lateral slot search stops at the first candidate whose lane has a free slot
         # (LIMIT 1 pulls rows one at a time), so exactly one advisory lock is taken.
         cr.execute(
@@ -594,49 +607,55 @@ class SyncJob(models.Model):
         if wait:
             # Whoever raised it (client or platform code), no hint parks a job for a day.
             wait = min(wait, max_wait_hint(self.env))
+        self._log_failure(error, kind, message)
+        vals = {"error_kind": kind, "last_error": message, "finished_at": fields.Datetime.now()}
+        vals.update(self._failure_outcome(error, kind, message, wait))
+        self.write(vals)
+        self._insert_attempt(vals, kind)
+        if vals["state"] == "failed":
+            self._after_dead_letter(kind, message)
+
+    def _log_failure(self, error, kind, message):
         if kind == "permanent" and not isinstance(error, (ChannelError, UserError)):
             _logger.exception("sync.job %s (%s) failed", self.id, self.operation)
         else:
             _logger.info("sync.job %s (%s) %s: %s", self.id, self.operation, kind, message)
-        policy = self.env["sync.job.policy"]._for_operation(self.operation)
-        vals = {"error_kind": kind, "last_error": message, "finished_at": fields.Datetime.now()}
+
+    def _failure_outcome(self, error, kind, message, wait):
+        """The state values of a failed attempt: postponed, retried, or dead-lettered."""
+        now = fields.Datetime.now()
         if isinstance(error, WindowWaitError):
             # Waiting for our own allowance is no failure: postpone to the moment the
             # window allows the call, without using an attempt or holding the worker.
-            vals.update(state="pending", attempts=max(self.attempts - 1, 0),
-                        next_attempt_at=fields.Datetime.now() + timedelta(
-                            seconds=max(wait or 1.0, 0.5)))
-        elif (kind == "auth" and not self.auth_refreshed and self.credential_id
-              and getattr(error, "refresh_helps", True)):
+            return {"state": "pending", "attempts": max(self.attempts - 1, 0),
+                    "next_attempt_at": now + timedelta(seconds=max(wait or 1.0, 0.5))}
+        if (kind == "auth" and not self.auth_refreshed and self.credential_id
+                and getattr(error, "refresh_helps", True)):
             # The client already discarded the token a 401 refused; clearing the store
             # here would wipe a token another worker just obtained.
             if getattr(error, "failed_token", None):
                 self.credential_id._discard_access_token(error.failed_token)
-            vals.update(state="pending", auth_refreshed=True, next_attempt_at=fields.Datetime.now())
-        elif kind in ("transient", "rate_limited") and self.attempts < self.max_attempts:
+            return {"state": "pending", "auth_refreshed": True, "next_attempt_at": now}
+        retryable = kind in ("transient", "rate_limited")
+        if retryable and self.attempts < self.max_attempts:
+            policy = self.env["sync.job.policy"]._for_operation(self.operation)
             delay = backoff_delay(
                 self.attempts, policy["backoff_base_seconds"], policy["backoff_max_seconds"],
                 wait_hint=wait,
             )
-            vals.update(
-                state="pending",
-                next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay),
-            )
-        else:
-            if kind in ("transient", "rate_limited"):
-                vals["last_error"] = self.env._(
-                    "Gave up after %(attempts)s attempts. Last error: %(error)s",
-                    attempts=self.attempts, error=message,
-                )
-            vals["state"] = "failed"
-        self.write(vals)
-        self._insert_attempt(vals, kind)
-        if vals["state"] == "failed" and kind == "auth" and self.credential_id:
+            return {"state": "pending", "next_attempt_at": now + timedelta(seconds=delay)}
+        if retryable:
+            return {"state": "failed", "last_error": self.env._(
+                "Gave up after %(attempts)s attempts. Last error: %(error)s",
+                attempts=self.attempts, error=message)}
+        return {"state": "failed"}
+
+    def _after_dead_letter(self, kind, message):
+        if kind == "auth" and self.credential_id:
             self.credential_id._mark_reconnect_needed(message)
-        if vals["state"] == "failed":
-            self._cancel_children()
-            with self.env.cr.savepoint():
-                self._target_hook("_on_sync_job_failed")
+        self._cancel_children()
+        with self.env.cr.savepoint():
+            self._target_hook("_on_sync_job_failed")
 
     def _attempt_row(self, finished_at, outcome, kind=None, error=None, wait_seconds=None):
         """Values for ATTEMPT_INSERT: this attempt as the claim left it in the cache."""
