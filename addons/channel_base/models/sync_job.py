@@ -371,8 +371,7 @@ class SyncJob(models.Model):
                          first=True, release=None):
         where, params = self._candidate_filter(skip_lanes, job_ids)
         prefix, prefix_params = self._claim_prefix(first, release)
-        # The lateral slot search stops at the first candidate whose lane has a free slot
-        # (LIMIT 1 pulls rows one at a time), so exactly one advisory lock is taken.
+        # LIMIT 1 pulls the lateral slot search row by row: exactly one lock is taken.
         cr.execute(
             f"""{prefix}
             WITH candidate AS (
