@@ -33,6 +33,9 @@ class PagedImportKit:
     paged_kit_stream = None
     paged_kit_page_size = 50
     paged_kit_items = 130  # three pages of 50: a full one, another, a partial last one
+    #: False for a platform whose pages say nothing of what is left (an event stream read
+    #: from an opaque position): the progress estimate is then not checked mid-run.
+    paged_kit_estimates = True
 
     # ------------------------------------------------------------------ hooks
 
@@ -135,7 +138,7 @@ class PagedImportKit:
         # Progress, mid-run: pages before the failure done, the total known.
         self.assertEqual((stream.run_state, stream.run_pages_done, stream.run_items_done),
                          ("running", page - 1, committed_items))
-        if page > 1:
+        if page > 1 and self.paged_kit_estimates:
             self.assertEqual(stream.run_pages_total, self._paged_kit_pages)
             self.assertGreaterEqual(stream.run_seconds_left, 0)
         retry = stream.run_job_id

@@ -1,0 +1,3 @@
+from . import test_token
+from . import test_orders
+from . import test_paged_kit
