@@ -27,6 +27,7 @@ class DscoAccountMixin(CommittedCredentialMixin):
             "dsco_client_id": CLIENT_ID, "dsco_client_secret": CLIENT_SECRET,
             "request_timeout": 5,
         })
+        cls._dsco_default_options = dict(cls.sim.options)
         super().setUpClass()
         cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
         cls.product = cls.env["product.product"].create({
@@ -39,6 +40,7 @@ class DscoAccountMixin(CommittedCredentialMixin):
 
     def setUp(self):
         super().setUp()
+        self.sim.options.update(self._dsco_default_options)  # a test may change them
         self.sim.reset()
         self.credential._invalidate_access_token()
         self.env["channel.rate.limit"]._forget([self.credential_id])
