@@ -74,6 +74,7 @@ class DscoSimulator(Simulator):
         self.shipments = []  # singleShipment bodies accepted
         self.cancellations = []  # cancelOrderItem bodies accepted
         self.page_faults = {}  # page number -> [status, ...]
+        self.exchanges = []  # (RecordedRequest, status, body, content type) of routed calls
         self._sequence = 0
 
     # ----------------------------------------------------------------- test controls
@@ -226,7 +227,15 @@ class DscoSimulator(Simulator):
             if status:
                 self._record(request)
                 return self.failure(status, 'SERVER_ERROR', f'page fault injected ({status})')
-        return super().dispatch(request)
+        response = super().dispatch(request)
+        with self.lock:
+            if self.requests and not self._fault_answered(response):
+                self.exchanges.append((self.requests[-1], response.status_code,
+                                       response.get_data(), response.mimetype))
+        return response
+
+    def _fault_answered(self, response):
+        return response.status_code in (429, 500, 502, 503, 504)
 
     def _page_of_path(self, parts):
         if len(parts) != 5 or parts[2] not in self.streams or not parts[3].isdigit():
@@ -244,7 +253,8 @@ class DscoSimulator(Simulator):
                 return index + 1
         return None
 
-    def _append_event(self, stream, order):
+    def _append_event(self, stream, order, reason='create'):
+        # eventReasons is one OrderEventTypes string (create, update_order_info, ...)
         if stream['objectType'] != 'order':
             return
         partition = int(order['dscoOrderId']) % stream['numPartitions']
@@ -252,7 +262,7 @@ class DscoSimulator(Simulator):
         event_id = f'{self._sequence:012d}'
         self.events[stream['id'], partition].append({
             'id': event_id, 'payload': order, 'source': 'stream',
-            'eventReasons': [], 'partitionId': partition, 'streamVersion': 1})
+            'eventReasons': reason, 'partitionId': partition, 'streamVersion': 1})
         stream['partitions'][partition]['maxPosition'] = event_id
 
     # ----------------------------------------------------------------- orders
