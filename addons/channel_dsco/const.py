@@ -4,7 +4,7 @@ PLATFORM = "dsco"
 PRODUCTION_URL = "https://api.dsco.io/api/v3"
 STAGING_URL = "https://staging-api.dsco.io/api/v3"
 
-TOKEN_PATH = "/oauth2/token"  # getAccessToken
+TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path (getAccessToken)
 HELLO_PATH = "/hello"  # helloWorld
 STREAM_PATH = "/stream"  # createStream (POST), listStreams (GET ?id=)
 STREAM_EVENTS_PATH = "/stream/{stream_id}/{partition}/{position}"  # get events / PUT position

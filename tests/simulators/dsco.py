@@ -289,7 +289,8 @@ class DscoSimulator(Simulator):
             return self.failure(400, 'INVALID_REQUEST', 'shipments are required')
         order = self.orders.get(str(body.get('dscoOrderId')))
         if order is None:
-            return self.failure(400, 'ORDER_NOT_FOUND', f"Order not found: {body.get('dscoOrderId')}")
+            return self.failure(400, 'ORDER_NOT_FOUND',
+                                f"Order not found: {body.get('dscoOrderId')}")
         for shipment in body['shipments']:
             problem = self._shipment_problem(order, shipment)
             if problem:
