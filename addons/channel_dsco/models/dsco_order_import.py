@@ -9,6 +9,12 @@ from .. import const, mapping
 from ..client import DscoClient
 
 
+def _reserved(line):
+    """What the line's deliveries reserved, in the line's unit."""
+    return sum(move.product_uom._compute_quantity(move.quantity, line.product_uom)
+               for move in line.move_ids if move.state not in ("cancel", "done"))
+
+
 class IntegrationCredential(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
 
@@ -108,7 +114,32 @@ class IntegrationCredential(models.Model):
         sale = self.env["sale.order"].create(mapping.sale_order_values(
             order, self.id, match.partner.id, match.shipping.id, product_ids))
         sale.action_confirm()
+        self._dsco_cancel_unavailable(sale)
         return sale
+
+    # ------------------------------------------------------------------ out of stock
+
+    def _dsco_cancel_unavailable(self, sale):
+        """Lines the confirmation could not reserve are cancelled on DSCO with reason
+        OUT_OF_STOCK (one cancelOrderItem job) and reduced to what is reserved here."""
+        short = [(line, line.product_uom_qty - _reserved(line)) for line in sale.order_line
+                 if line.product_id.is_storable]
+        short = [(line, quantity) for line, quantity in short if quantity > 0]
+        if not short:
+            return self.env["sync.job"]
+        body = mapping.cancel_body(
+            sale.channel_external_id,
+            [(line.dsco_sku, line.dsco_line_number, int(quantity)) for line, quantity in short],
+            const.CANCEL_OUT_OF_STOCK, "Not in stock at the supplier")
+        for line, quantity in short:
+            line.product_uom_qty -= quantity
+        return self._enqueue_job(const.OP_CANCEL_ITEMS, record=sale, payload=body,
+                                 dedup_key=f"dsco.cancel:{sale.id}", priority=8)
+
+    def _dsco_cancel_items(self, job):
+        answer = DscoClient(self).call("POST", const.CANCEL_ITEM_PATH, json=job.payload)
+        return {"cancelled": len(job.payload["lineItems"]),
+                "requestId": (answer or {}).get("requestId")}
 
     # ------------------------------------------------------------------ acknowledge
 

@@ -64,6 +64,7 @@ class IntegrationCredential(models.Model):
             const.OP_ACKNOWLEDGE: self._dsco_acknowledge_orders,
             const.OP_UPDATE_POSITION: self._dsco_update_stream_position,
             const.OP_PUSH_SHIPMENT: self._dsco_push_shipment,
+            const.OP_CANCEL_ITEMS: self._dsco_cancel_items,
         }
         if job.operation not in handlers:
             return super()._execute_sync_job(job)

@@ -33,6 +33,9 @@ class DscoAccountMixin(CommittedCredentialMixin):
         cls.product = cls.env["product.product"].create({
             "name": "Poshmark jacket", "default_code": "POSH-JACKET", "is_storable": True,
             "list_price": 25.0})
+        cls.stock_location = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1).lot_stock_id
+        cls.env["stock.quant"]._update_available_quantity(cls.product, cls.stock_location, 100000)
 
     @classmethod
     def _dsco_simulator_options(cls):

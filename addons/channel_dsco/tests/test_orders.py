@@ -93,3 +93,20 @@ class TestDscoOrdersIn(DscoAccountMixin, TransactionCase):
         self.run_orders_stream()
         self.drain()
         self.assertEqual(len(self.dsco_orders()), 2)
+
+    def test_out_of_stock_lines_are_cancelled_on_dsco_and_the_order_acknowledged(self):
+        scarce = self.env["product.product"].create({
+            "name": "Last scarf", "default_code": "POSH-SCARF", "is_storable": True})
+        self.env["stock.quant"]._update_available_quantity(scarce, self.stock_location, 1)
+        order = self.add_order("PO-OOS", sku="POSH-SCARF", quantity=3)
+        self.run_orders_stream()
+        sale = self.dsco_orders()
+        self.assertEqual(sale.order_line.product_uom_qty, 1, "kept what is reserved")
+        self.assertEqual(self.sim.cancellations, [{
+            "id": order["dscoOrderId"], "type": "DSCO_ORDER_ID", "lineItems": [{
+                "sku": "POSH-SCARF", "lineNumber": 1, "cancelledQuantity": 2,
+                "cancelCode": "OUT_OF_STOCK", "cancelledReason": "Not in stock at the supplier"}],
+        }])
+        self.assertEqual(self.sim.acknowledged, [order["dscoOrderId"]], "acknowledged anyway")
+        self.assertEqual(self.sim.orders[order["dscoOrderId"]]["lineItems"][0]
+                         ["cancelledQuantity"], 2)
