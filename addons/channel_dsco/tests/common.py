@@ -1,0 +1,73 @@
+"""One committed DSCO account against the DSCO simulator (tests/simulators/dsco.py)."""
+
+from datetime import timedelta
+
+from odoo import fields
+
+from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+
+from tests.simulators.dsco import DscoSimulator, sample_order
+
+CLIENT_ID = "dsco-client"
+CLIENT_SECRET = "dsco-secret-s3cr3t-value"
+
+
+class DscoAccountMixin(CommittedCredentialMixin):
+    """``cls.sim`` and ``cls.credential``; each test starts with a clean simulator, no
+    token, no stream id and no stored position."""
+
+    dsco_account_name = "DSCO test"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = start_simulator(cls, DscoSimulator, client_id=CLIENT_ID,
+                                  client_secret=CLIENT_SECRET, **cls._dsco_simulator_options())
+        cls.credential_id = cls.create_committed_credential({
+            "name": cls.dsco_account_name, "platform": "dsco", "api_base_url": cls.sim.url,
+            "dsco_client_id": CLIENT_ID, "dsco_client_secret": CLIENT_SECRET,
+            "request_timeout": 5,
+        })
+        cls._dsco_default_options = dict(cls.sim.options)
+        super().setUpClass()
+        cls.credential = cls.env["integration.credential"].browse(cls.credential_id)
+        cls.product = cls.env["product.product"].create({
+            "name": "Poshmark jacket", "default_code": "POSH-JACKET", "is_storable": True,
+            "list_price": 25.0})
+        cls.stock_location = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1).lot_stock_id
+        cls.env["stock.quant"]._update_available_quantity(cls.product, cls.stock_location, 100000)
+
+    @classmethod
+    def _dsco_simulator_options(cls):
+        return {}
+
+    def setUp(self):
+        super().setUp()
+        self.sim.options.update(self._dsco_default_options)  # a test may change them
+        self.sim.reset()
+        self.credential._invalidate_access_token()
+        self.env["channel.rate.limit"]._forget([self.credential_id])
+
+    # ------------------------------------------------------------------ helpers
+
+    def add_orders(self, count, sku="POSH-JACKET", prefix="PO"):
+        return self.sim.seed_orders(count, sku, prefix=prefix)
+
+    def add_order(self, po_number, sku="POSH-JACKET", **extra):
+        return self.sim.add_order(sample_order(po_number, sku, **extra))
+
+    def drain(self, make_due=True):
+        Job = self.env["sync.job"]
+        if make_due:
+            Job.search([("credential_id", "=", self.credential.id), ("state", "=", "pending")]
+                       ).write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+        Job._run_due_jobs(batch_size=8, time_budget=120, max_jobs=500)
+        self.env.invalidate_all()
+
+    def run_orders_stream(self):
+        self.credential._channel_stream("orders").action_run_now()
+        self.drain()
+
+    def dsco_orders(self):
+        return self.env["sale.order"].search(
+            [("channel_credential_id", "=", self.credential.id)], order="id")

@@ -1,0 +1,366 @@
+"""DSCO (Rithum) Platform API v3 simulator, built from the OpenAPI file
+``shared/reference/openapi/dsco-v3.yaml`` ("Rithum | Dsco Platform API") and
+``shared/docs/platforms/dsco.md``. Operation ids and paths of the spec:
+
+- ``getAccessToken`` POST /oauth2/token: form ``grant_type=client_credentials``,
+  ``client_id``, ``client_secret`` -> ``{access_token, token_type: "Bearer", expires_in}``;
+  400 ``{"error": "invalid_request"}`` for another grant type, 401
+  ``{"error": "invalid_client"}`` for wrong credentials. No refresh token. Every other
+  route needs ``Authorization: bearer <token>``; an expired or unknown token answers 401.
+- ``helloWorld`` GET /hello -> ``{"hello": "World!"}``.
+- ``createStream`` POST /stream (``objectType``, ``query`` required) -> 201 the Stream with
+  its ``id`` and ``partitions[{partitionId, position, maxPosition, status}]``.
+- ``listStreams`` GET /stream?id= -> an array of Streams.
+- ``getStreamEventsFromPosition`` GET /stream/{id}/{partitionId}/{position} ->
+  ``{events: [{id, payload: Order, source: "stream", partitionId, streamVersion}],
+  partitionId, ownerId}``: the events *after* ``position``, at most
+  ``maxEvents.objectCount``. Option ``replay_overlap`` (at-least-once delivery, which
+  the spec allows: the position only says what the client has read) re-sends that many
+  events before ``position`` at the head of each answer. An unknown position is a 400.
+- ``updateStreamPosition`` PUT /stream/{id}/{partitionId}/{position} -> ``{"status":
+  "success"}``.
+- ``acknowledgeOrders`` POST /order/acknowledge: an array of ``{id, type}`` (type
+  ``DSCO_ORDER_ID|PO_NUMBER|SUPPLIER_ORDER_NUMBER``) -> 202 AsyncUpdateResponse
+  ``{status: "pending", requestId, eventDate}``.
+- ``singleShipment`` POST /order/singleShipment ``{dscoOrderId, shipments: [{trackingNumber,
+  shipCarrier, shipDate, lineItems: [{quantity, sku|dscoItemId, lineNumber}]}]}`` -> 201
+  ``{"status": "success", "success": true}``; refuses (400) an unknown order, an unknown
+  carrier code, or more than a line has left to ship.
+- ``cancelOrderItem`` POST /order/item/cancel ``{id, type, lineItems: [{sku,
+  cancelledQuantity, cancelCode, cancelledReason}]}`` -> 200 SyncUpdateResponse.
+
+Refusals (400) answer the spec's SyncUpdateResponse with ``status: "failure"`` and
+``messages[{code, severity: "error", description}]``. Faults: ``sim.inject('rate_limit')``
+(429) and ``sim.inject('server_error')`` (5xx) from the base; ``fail_page(page)`` fails
+the n-th page of the order stream (page = position index // page size + 1).
+"""
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from .base import Simulator, route
+
+TOKEN_PATH = '/oauth2/token'
+ID_TYPES = ('DSCO_ORDER_ID', 'PO_NUMBER', 'SUPPLIER_ORDER_NUMBER')
+START_POSITION = '0'
+
+
+def _now_iso():
+    return datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+class DscoSimulator(Simulator):
+    name = 'dsco'
+    default_port = 8077
+    default_options: ClassVar[dict] = {
+        'client_id': 'dsco-client',
+        'client_secret': 'dsco-secret',
+        'token_lifetime': 3600,
+        'clock': time.time,
+        'replay_overlap': 0,  # events re-sent before the asked position (at-least-once)
+        'default_object_count': 1000,
+        'carrier_codes': ('USPS', 'UPS', 'FedEx', 'DHL', 'OnTrac', 'LaserShip'),
+    }
+
+    def init_state(self):
+        self.token_expiry = {}
+        self.issued_secrets = []
+        self.streams = {}
+        self.events = {}  # (stream id, partition) -> [event, ...]
+        self.orders = {}  # dscoOrderId -> Order
+        self.acknowledged = []  # ids acknowledged, in order
+        self.shipments = []  # singleShipment bodies accepted
+        self.cancellations = []  # cancelOrderItem bodies accepted
+        self.page_faults = {}  # page number -> [status, ...]
+        self.exchanges = []  # (RecordedRequest, status, body, content type) of routed calls
+        self._sequence = 0
+
+    # ----------------------------------------------------------------- test controls
+
+    def add_order(self, order):
+        """Seed an Order (``dscoOrderId`` given or generated): one event per order stream."""
+        with self.lock:
+            order = dict(order)
+            order.setdefault('dscoOrderId', str(len(self.orders) + 1000001))
+            self.orders[order['dscoOrderId']] = order
+            for stream in self.streams.values():
+                self._append_event(stream, order)
+            return order
+
+    def seed_orders(self, count, sku, prefix='PO'):
+        return [self.add_order(sample_order(f'{prefix}-{number:05d}', sku))['dscoOrderId']
+                for number in range(1, count + 1)]
+
+    def expire_tokens(self):
+        with self.lock:
+            self.token_expiry = dict.fromkeys(self.token_expiry, 0)
+
+    def fail_page(self, page, status=500, times=1):
+        with self.lock:
+            self.page_faults.setdefault(page, []).extend([status] * times)
+
+    def event_reads(self):
+        """(position asked, number of events answered) of every event read, in order."""
+        with self.lock:
+            return [request.path.rsplit('/', 1)[1] for request in self.requests
+                    if request.method == 'GET' and request.path.count('/') == 4
+                    and request.path.startswith('/stream/')]
+
+    def page_of(self, stream_id, partition, position):
+        """Page number of a read from ``position`` (for the paged-import kit)."""
+        stream = self.streams[stream_id]
+        index = self._position_index(stream_id, partition, position)
+        return index // stream['maxEvents']['objectCount'] + 1
+
+    def partition_position(self, stream_id, partition=0):
+        with self.lock:
+            return self.streams[stream_id]['partitions'][partition]['position']
+
+    # ----------------------------------------------------------------- hooks
+
+    def authenticate(self, request):
+        if request.path == TOKEN_PATH:
+            return None
+        scheme, _, token = request.headers.get('Authorization', '').partition(' ')
+        if scheme.lower() != 'bearer' or not token:
+            return self.json({'message': 'missing bearer token'}, status=401)
+        if self.token_expiry.get(token, 0) <= self.options['clock']():
+            return self.json({'message': 'invalid or expired access token'}, status=401)
+        return None
+
+    def failure(self, status, code, description):
+        """The spec's SyncUpdateResponse with status failure (a refused update)."""
+        return self.json({'status': 'failure', 'requestId': uuid.uuid4().hex,
+                          'eventDate': _now_iso(),
+                          'messages': [{'code': code, 'severity': 'error',
+                                        'description': description}]}, status=status)
+
+    # ----------------------------------------------------------------- OAuth2
+
+    @route('POST', TOKEN_PATH)
+    def get_access_token(self, request):  # getAccessToken
+        form = request.form
+        if form.get('grant_type') != 'client_credentials':
+            return self.json({'error': 'invalid_request',
+                              'error_description': 'grant_type must be client_credentials'},
+                             status=400)
+        if (form.get('client_id'), form.get('client_secret')) != (
+                self.options['client_id'], self.options['client_secret']):
+            return self.json({'error': 'invalid_client',
+                              'error_description': 'unknown client or wrong secret'}, status=401)
+        token = secrets.token_hex(16)
+        self.issued_secrets.append(token)
+        lifetime = self.options['token_lifetime']
+        self.token_expiry[token] = self.options['clock']() + lifetime
+        return self.json({'access_token': token, 'token_type': 'Bearer', 'expires_in': lifetime})
+
+    @route('GET', '/hello')
+    def hello_world(self, request):  # helloWorld
+        return self.json({'hello': 'World!'})
+
+    # ----------------------------------------------------------------- streams
+
+    @route('POST', '/stream')
+    def create_stream(self, request):  # createStream
+        body = self.request_json(request)
+        if not isinstance(body, dict) or not body.get('objectType') or 'query' not in body:
+            return self.failure(400, 'INVALID_REQUEST', 'objectType and query are required')
+        count = min(int((body.get('maxEvents') or {}).get('objectCount')
+                        or self.options['default_object_count']), 10000)
+        stream = {
+            'id': uuid.uuid4().hex[:12], 'objectType': body['objectType'],
+            'description': body.get('description', ''), 'query': body['query'],
+            'numPartitions': max(1, min(int(body.get('numPartitions') or 1), 20)),
+            'maxEvents': {'objectCount': count}, 'streamVersion': 1,
+        }
+        stream['partitions'] = [
+            {'partitionId': number, 'position': START_POSITION, 'maxPosition': START_POSITION,
+             'status': 'active'} for number in range(stream['numPartitions'])]
+        self.streams[stream['id']] = stream
+        for number in range(stream['numPartitions']):
+            self.events[stream['id'], number] = []
+        if body['objectType'] == 'order':
+            for order in self.orders.values():
+                self._append_event(stream, order)
+        return self.json(stream, status=201)
+
+    @route('GET', '/stream')
+    def list_streams(self, request):  # listStreams
+        wanted = request.args.get('id')
+        return self.json([stream for stream in self.streams.values()
+                          if not wanted or stream['id'] == wanted])
+
+    @route('GET', '/stream/<stream_id>/<int:partition>/<path:position>')
+    def get_stream_events(self, request, stream_id, partition, position):
+        # getStreamEventsFromPosition
+        events = self.events.get((stream_id, partition))
+        if events is None:
+            return self.failure(404, 'NOT_FOUND', f'Stream not found: {stream_id}/{partition}')
+        index = self._position_index(stream_id, partition, position)
+        if index is None:
+            return self.failure(400, 'INVALID_POSITION', f'Invalid stream position: {position}')
+        count = self.streams[stream_id]['maxEvents']['objectCount']
+        start = max(0, index - self.options['replay_overlap'])
+        return self.json({'events': events[start:start + count], 'partitionId': partition,
+                          'ownerId': 'simulator'})
+
+    @route('PUT', '/stream/<stream_id>/<int:partition>/<path:position>')
+    def update_stream_position(self, request, stream_id, partition, position):
+        # updateStreamPosition
+        if (stream_id, partition) not in self.events:
+            return self.failure(404, 'NOT_FOUND', f'Stream not found: {stream_id}/{partition}')
+        if self._position_index(stream_id, partition, position) is None:
+            return self.failure(400, 'INVALID_POSITION', f'Invalid stream position: {position}')
+        self.streams[stream_id]['partitions'][partition].update(
+            position=position, lastUpdate=_now_iso())
+        return self.json({'status': 'success'})
+
+    def dispatch(self, request):
+        if request.method == 'GET' and request.path.startswith('/stream/'):
+            parts = request.path.split('/')
+            with self.lock:
+                page = self._page_of_path(parts)
+                faults = self.page_faults.get(page) if page else None
+                status = faults.pop(0) if faults else None
+            if status:
+                self._record(request)
+                return self.failure(status, 'SERVER_ERROR', f'page fault injected ({status})')
+        response = super().dispatch(request)
+        with self.lock:
+            if self.requests and not self._fault_answered(response):
+                self.exchanges.append((self.requests[-1], response.status_code,
+                                       response.get_data(), response.mimetype))
+        return response
+
+    def _fault_answered(self, response):
+        return response.status_code in (429, 500, 502, 503, 504)
+
+    def _page_of_path(self, parts):
+        if len(parts) != 5 or parts[2] not in self.streams or not parts[3].isdigit():
+            return None
+        if self._position_index(parts[2], int(parts[3]), parts[4]) is None:
+            return None
+        return self.page_of(parts[2], int(parts[3]), parts[4])
+
+    def _position_index(self, stream_id, partition, position):
+        """How many events of the partition are at or before ``position`` (None: unknown)."""
+        if position == START_POSITION:
+            return 0
+        for index, event in enumerate(self.events.get((stream_id, partition), ())):
+            if event['id'] == position:
+                return index + 1
+        return None
+
+    def _append_event(self, stream, order, reason='create'):
+        # eventReasons is one OrderEventTypes string (create, update_order_info, ...)
+        if stream['objectType'] != 'order':
+            return
+        partition = int(order['dscoOrderId']) % stream['numPartitions']
+        self._sequence += 1
+        event_id = f'{self._sequence:012d}'
+        self.events[stream['id'], partition].append({
+            'id': event_id, 'payload': order, 'source': 'stream',
+            'eventReasons': reason, 'partitionId': partition, 'streamVersion': 1})
+        stream['partitions'][partition]['maxPosition'] = event_id
+
+    # ----------------------------------------------------------------- orders
+
+    @route('POST', '/order/acknowledge')
+    def acknowledge_orders(self, request):  # acknowledgeOrders
+        body = self.request_json(request)
+        if not isinstance(body, list) or not all(
+                isinstance(item, dict) and item.get('id') and item.get('type') in ID_TYPES
+                for item in body):
+            return self.failure(400, 'INVALID_REQUEST', 'an array of {id, type} is required')
+        self.acknowledged.extend(str(item['id']) for item in body)
+        for item in body:
+            order = self.orders.get(str(item['id']))
+            if order is not None:
+                order['dscoLifecycle'] = 'acknowledged'
+        return self.json({'status': 'pending', 'requestId': uuid.uuid4().hex,
+                          'eventDate': _now_iso()}, status=202)
+
+    @route('POST', '/order/singleShipment')
+    def single_shipment(self, request):  # singleShipment
+        body = self.request_json(request)
+        if not isinstance(body, dict) or not body.get('shipments'):
+            return self.failure(400, 'INVALID_REQUEST', 'shipments are required')
+        order = self.orders.get(str(body.get('dscoOrderId')))
+        if order is None:
+            return self.failure(400, 'ORDER_NOT_FOUND',
+                                f"Order not found: {body.get('dscoOrderId')}")
+        for shipment in body['shipments']:
+            problem = self._shipment_problem(order, shipment)
+            if problem:
+                return self.failure(400, 'INVALID_SHIPMENT', problem)
+        for shipment in body['shipments']:
+            self._ship_lines(order, shipment)
+        self.shipments.append(body)
+        return self.json({'status': 'success', 'success': True}, status=201)
+
+    def _shipment_problem(self, order, shipment):
+        if not shipment.get('trackingNumber') or not shipment.get('lineItems'):
+            return 'trackingNumber and lineItems are required'
+        if shipment.get('shipCarrier') not in self.options['carrier_codes']:
+            return f"Invalid carrier code: {shipment.get('shipCarrier')}"
+        for item in shipment['lineItems']:
+            line = self._order_line(order, item)
+            if line is None:
+                return f'Unknown line item: {item}'
+            left = line['quantity'] - line.get('shippedQuantity', 0) \
+                - line.get('cancelledQuantity', 0)
+            if item.get('quantity', 0) > left:
+                return f"Line {line.get('lineNumber')}: {item['quantity']} shipped, {left} left"
+        return None
+
+    def _ship_lines(self, order, shipment):
+        for item in shipment['lineItems']:
+            line = self._order_line(order, item)
+            line['shippedQuantity'] = line.get('shippedQuantity', 0) + item['quantity']
+        order.setdefault('packages', []).append({
+            key: shipment.get(key) for key in ('trackingNumber', 'shipDate', 'shipCarrier')})
+
+    @staticmethod
+    def _order_line(order, item):
+        for line in order.get('lineItems', ()):
+            if item.get('lineNumber') is not None and line.get('lineNumber') != item['lineNumber']:
+                continue
+            if item.get('sku') in (None, line.get('sku')):
+                return line
+        return None
+
+    @route('POST', '/order/item/cancel')
+    def cancel_order_item(self, request):  # cancelOrderItem
+        body = self.request_json(request)
+        if not isinstance(body, dict) or body.get('type') not in ID_TYPES \
+                or not body.get('lineItems'):
+            return self.failure(400, 'INVALID_REQUEST', 'id, type and lineItems are required')
+        order = self.orders.get(str(body.get('id')))
+        if order is None:
+            return self.failure(400, 'ORDER_NOT_FOUND', f"Order not found: {body.get('id')}")
+        for item in body['lineItems']:
+            line = self._order_line(order, item)
+            if line is None or not item.get('cancelCode'):
+                return self.failure(400, 'INVALID_REQUEST', f'Cannot cancel {item}')
+            line['cancelledQuantity'] = line.get('cancelledQuantity', 0) \
+                + item.get('cancelledQuantity', 0)
+        self.cancellations.append(body)
+        return self.json({'status': 'success', 'requestId': uuid.uuid4().hex,
+                          'eventDate': _now_iso()})
+
+
+def sample_order(po_number, sku, quantity=1, **extra):
+    """A Poshmark order as DSCO delivers it (spec ``Order``: poNumber, lineItems, shipping)."""
+    return {
+        'poNumber': po_number, 'channel': 'Poshmark', 'orderType': 'Dropship',
+        'dscoLifecycle': 'created', 'currencyCode': 'USD',
+        'retailerCreateDate': '2026-11-30T15:04:05Z',
+        'shipping': {'name': 'Pat Buyer', 'address': ['12 Closet Lane', 'Apt 3'],
+                     'city': 'Austin', 'region': 'TX', 'postal': '78701', 'country': 'US',
+                     'email': f'{po_number.lower()}@buyers.example', 'phone': '+15125550123'},
+        'lineItems': [{'lineNumber': 1, 'sku': sku, 'quantity': quantity,
+                       'dscoItemId': f'item-{sku}', 'consumerPrice': 25.0, 'title': sku}],
+        **extra,
+    }
