@@ -6,10 +6,13 @@ import json
 from odoo.tests import tagged
 
 from odoo.addons.channel_base.tests.secrets_kit import SecretsKit
+from odoo.addons.channel_base.tests.shipment_events_kit import ShipmentOutcomeKit
 
 from .common import IqmetrixCase, IqmetrixStatusCase
 
 FEED_PATH = "/v1/Suppliers(60455)/Notifications"
+SHIPPED_STATUSES = (2, 6)  # Shipped, PartiallyShipped
+CANCELLED_STATUS = 7
 
 
 class _Rollback(Exception):
@@ -168,3 +171,60 @@ class TestIqmetrixShipmentEvents(IqmetrixStatusCase):
         self.open_delivery(other).action_cancel()  # _on_pickings_cancelled
         self.run_jobs()
         self.assertEqual(self.statuses(other)[-1], 7)
+
+
+def iqmetrix_item_states(sim, order_id):
+    """{sku: (status, quantity)} iQmetrix holds for an order, from the updates it received
+    in order: an order-level update sets every item (at its ordered quantity), an item
+    update the items it lists."""
+    ordered = {item["sku"]: float(item["quantity"]) for item in sim.orders[order_id]["items"]}
+    items = {}
+    for update in sim.updates_for(order_id):
+        body = update["body"]
+        if update["endpoint"] == "OrderStatusUpdate":
+            items = {sku: (body["Status"], quantity) for sku, quantity in ordered.items()}
+            continue
+        for item in body["ItemInformation"]:
+            items[item["Sku"]] = (item["Status"], item.get("Quantity") or ordered[item["Sku"]])
+    return items
+
+
+def iqmetrix_platform_view(sim, order_id):
+    """ShipmentOutcomeKit's view of an iQmetrix order: live tracking of its items, the
+    quantities it holds shipped and cancelled, the updates received."""
+    items = iqmetrix_item_states(sim, order_id)
+    numbers = {number for state in sim.order_states[order_id]["items"].values()
+               for number in (state["tracking"] or "").split(",") if number}
+    return {
+        "tracking": sorted(numbers),
+        "shipped": {sku: quantity for sku, (status, quantity) in items.items()
+                    if status in SHIPPED_STATUSES},
+        "cancelled": {sku: quantity for sku, (status, quantity) in items.items()
+                      if status == CANCELLED_STATUS},
+        "pushes": len(sim.updates_for(order_id)),
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestIqmetrixShipmentOutcomeKit(ShipmentOutcomeKit, IqmetrixStatusCase):
+    """The shared outcome kit on iQmetrix: what its order holds (items' statuses, quantities
+    and tracking) after the status pushes ran. Shipped needs a mapped carrier."""
+
+    def _shipment_kit_credential(self):
+        return self.credential
+
+    def _shipment_kit_carrier(self):
+        return self.carrier
+
+    def _shipment_kit_ready_picking(self, lines):
+        order = self.imported([{"sku": product.default_code, "quantity": quantity}
+                               for product, quantity in lines])
+        return self.open_delivery(order)
+
+    def _shipment_kit_deliver(self):
+        self.run_jobs()
+
+    def _shipment_kit_platform_view(self, pickings):
+        order_ids = set(pickings.sale_id.mapped("channel_external_id"))
+        self.assertEqual(len(order_ids), 1, "the transfers of one iQmetrix order")
+        return iqmetrix_platform_view(self.sim, order_ids.pop())
