@@ -115,8 +115,9 @@ class TestIQResellerShipmentEvents(IQResellerCase, TransactionCase):
     """What IQR hears of the shipment events of channel_base (docs/shipment_events.md):
     the events of one order coalesce into one tracking push of its live numbers (one job
     per order, dedup key), so IQR always ends with the transfer's current tracking. The
-    generic ShipmentEventsKit counts one queued report per event (and cancellations, which
-    IQR does not hear), so IQR runs these scenarios of it instead."""
+    shared scenarios run in TestIQResellerShipmentOutcomeKit; these add what it does not
+    assert: the exact writes, the order of the numbers in the field, the Odoo side
+    (iqr_tracking_numbers), and events coalesced before the push runs."""
 
     def imported_order(self):
         so = self.add_so()
