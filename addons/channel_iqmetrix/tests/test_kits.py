@@ -6,10 +6,13 @@ import json
 from odoo.tests import tagged
 
 from odoo.addons.channel_base.tests.secrets_kit import SecretsKit
+from odoo.addons.channel_base.tests.shipment_events_kit import ShipmentOutcomeKit
 
 from .common import IqmetrixCase, IqmetrixStatusCase
 
 FEED_PATH = "/v1/Suppliers(60455)/Notifications"
+SHIPPED_STATUSES = (2, 6)  # Shipped, PartiallyShipped
+CANCELLED_STATUS = 7
 
 
 class _Rollback(Exception):
@@ -123,8 +126,8 @@ class TestIqmetrixFeedStreamKit(IqmetrixCase):
 
 @tagged("post_install", "-at_install")
 class TestIqmetrixShipmentEvents(IqmetrixStatusCase):
-    """ShipmentEventsKit's scenarios as iQmetrix hears them: its pushes are per order (the
-    push recomputes every item), so what it reports is the status updates sent."""
+    """What TestIqmetrixShipmentOutcomeKit does not assert: the statuses and the order of
+    the tracking numbers in the bodies sent (the voided-label scenario is the kit's)."""
 
     def statuses(self, order):
         return [update["body"].get("Status") for update in
@@ -144,18 +147,6 @@ class TestIqmetrixShipmentEvents(IqmetrixStatusCase):
         last = self.last_body(order)
         self.assertEqual((last["Status"], last["TrackingInfo"]), (2, "1Z-PART,1Z-REST"))
 
-    def test_voided_label_then_new_one(self):
-        order = self.imported([{"sku": "CASE-1"}])
-        picking = self.ship(order, {self.phone_case: 1}, "1Z-OLD", carrier=self.carrier)
-        self.run_jobs()
-        picking.carrier_tracking_ref = False  # voided: _on_tracking_removed
-        self.run_jobs()
-        self.assertNotEqual(self.last_body(order).get("TrackingInfo"), "1Z-OLD")
-        picking.carrier_tracking_ref = "1Z-NEW"  # _on_tracking_added
-        self.run_jobs()
-        last = self.last_body(order)
-        self.assertEqual((last["Status"], last["TrackingInfo"]), (2, "1Z-NEW"))
-
     def test_cancelled_backorder_and_delivery(self):
         order = self.imported([{"sku": "CASE-1"}, {"sku": "CHG-2"}])
         self.ship(order, {self.phone_case: 1}, "1Z-ONE", carrier=self.carrier)
@@ -168,3 +159,60 @@ class TestIqmetrixShipmentEvents(IqmetrixStatusCase):
         self.open_delivery(other).action_cancel()  # _on_pickings_cancelled
         self.run_jobs()
         self.assertEqual(self.statuses(other)[-1], 7)
+
+
+def iqmetrix_item_states(sim, order_id):
+    """{sku: (status, quantity)} iQmetrix holds for an order, from the updates it received
+    in order: an order-level update sets every item (at its ordered quantity), an item
+    update the items it lists."""
+    ordered = {item["sku"]: float(item["quantity"]) for item in sim.orders[order_id]["items"]}
+    items = {}
+    for update in sim.updates_for(order_id):
+        body = update["body"]
+        if update["endpoint"] == "OrderStatusUpdate":
+            items = {sku: (body["Status"], quantity) for sku, quantity in ordered.items()}
+            continue
+        for item in body["ItemInformation"]:
+            items[item["Sku"]] = (item["Status"], item.get("Quantity") or ordered[item["Sku"]])
+    return items
+
+
+def iqmetrix_platform_view(sim, order_id):
+    """ShipmentOutcomeKit's view of an iQmetrix order: live tracking of its items, the
+    quantities it holds shipped and cancelled, the updates received."""
+    items = iqmetrix_item_states(sim, order_id)
+    numbers = {number for state in sim.order_states[order_id]["items"].values()
+               for number in (state["tracking"] or "").split(",") if number}
+    return {
+        "tracking": sorted(numbers),
+        "shipped": {sku: quantity for sku, (status, quantity) in items.items()
+                    if status in SHIPPED_STATUSES},
+        "cancelled": {sku: quantity for sku, (status, quantity) in items.items()
+                      if status == CANCELLED_STATUS},
+        "pushes": len(sim.updates_for(order_id)),
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestIqmetrixShipmentOutcomeKit(ShipmentOutcomeKit, IqmetrixStatusCase):
+    """The shared outcome kit on iQmetrix: what its order holds (items' statuses, quantities
+    and tracking) after the status pushes ran. Shipped needs a mapped carrier."""
+
+    def _shipment_kit_credential(self):
+        return self.credential
+
+    def _shipment_kit_carrier(self):
+        return self.carrier
+
+    def _shipment_kit_ready_picking(self, lines):
+        order = self.imported([{"sku": product.default_code, "quantity": quantity}
+                               for product, quantity in lines])
+        return self.open_delivery(order)
+
+    def _shipment_kit_deliver(self):
+        self.run_jobs()
+
+    def _shipment_kit_platform_view(self, pickings):
+        order_ids = set(pickings.sale_id.mapped("channel_external_id"))
+        self.assertEqual(len(order_ids), 1, "the transfers of one iQmetrix order")
+        return iqmetrix_platform_view(self.sim, order_ids.pop())

@@ -9,6 +9,7 @@ from odoo.addons.channel_base.exceptions import AuthError
 from odoo.addons.channel_base.shipment_events import APPLIED, Shipment
 from odoo.addons.channel_base.tests.paged_import_kit import PagedImportKit
 from odoo.addons.channel_base.tests.secrets_kit import SecretsKit
+from odoo.addons.channel_base.tests.shipment_events_kit import ShipmentOutcomeKit
 
 from ..client import IQResellerClient
 from ..const import MIN_PAGE_SIZE
@@ -114,8 +115,9 @@ class TestIQResellerShipmentEvents(IQResellerCase, TransactionCase):
     """What IQR hears of the shipment events of channel_base (docs/shipment_events.md):
     the events of one order coalesce into one tracking push of its live numbers (one job
     per order, dedup key), so IQR always ends with the transfer's current tracking. The
-    generic ShipmentEventsKit counts one queued report per event (and cancellations, which
-    IQR does not hear), so IQR runs these scenarios of it instead."""
+    shared scenarios run in TestIQResellerShipmentOutcomeKit; these add what it does not
+    assert: the exact writes, the order of the numbers in the field, the Odoo side
+    (iqr_tracking_numbers), and events coalesced before the push runs."""
 
     def imported_order(self):
         so = self.add_so()
@@ -169,3 +171,36 @@ class TestIQResellerShipmentEvents(IQResellerCase, TransactionCase):
         self.run_jobs()
         self.assertEqual(self.iqr_tracking(so), "1ZPART0000000001, 1ZPART0000000002")
         self.assertEqual(len(self.sim.udf_writes), 2, "one push per shipment")
+
+
+@tagged("post_install", "-at_install")
+class TestIQResellerShipmentOutcomeKit(ShipmentOutcomeKit, IQResellerCase, TransactionCase):
+    """The shared outcome kit on IQR: what IQR's SO holds in its tracking field after the
+    queue ran. IQR is told tracking only (no quantities) and does not hear
+    cancellations."""
+
+    shipment_kit_reports_quantities = False
+    shipment_kit_reports_cancellations = False
+
+    def _shipment_kit_credential(self):
+        return self.credential
+
+    def _shipment_kit_ready_picking(self, lines):
+        so = self.add_so(lines=[{"item": product.default_code, "quantity": quantity,
+                                 "unitprice": 10.0} for product, quantity in lines])
+        self.poll()
+        return self.order_of(so).picking_ids
+
+    def _shipment_kit_deliver(self):
+        self.run_jobs()
+
+    def _shipment_kit_platform_view(self, pickings):
+        soids = {int(soid) for soid in pickings.sale_id.mapped("channel_external_id")}
+        self.assertEqual(len(soids), 1, "the transfers of one IQR order")
+        soid = soids.pop()
+        numbers = self.sim.sos[soid].get(self.credential.iqr_tracking_field) or ""
+        return {
+            "tracking": sorted(number.strip() for number in numbers.split(",")
+                               if number.strip()),
+            "pushes": len([write for write in self.sim.udf_writes if write["soid"] == soid]),
+        }
