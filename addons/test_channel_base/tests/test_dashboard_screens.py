@@ -205,7 +205,10 @@ class TestJobHistory(ExampleAccountMixin, TransactionCase):
         opened = job.action_open_result_records()
         self.assertEqual(opened["res_model"], "sale.order")
         self.assertEqual(len(self.env["sale.order"].search(opened["domain"])), 3)
-        self.assertGreater(job.duration_seconds, 0)
+        # Datetime fields keep whole seconds: a fast job may last "0 s", never less.
+        self.assertEqual(job.duration_seconds,
+                         (job.finished_at - job.started_at).total_seconds())
+        self.assertGreaterEqual(job.duration_seconds, 0)
         stream.invalidate_recordset()
         self.credential.invalidate_recordset()
         self.assertEqual(self.credential.last_sync_at, stream.last_finished_at)

@@ -23,10 +23,10 @@ registry.category("web_tour.tours").add("channel_account_create", {
         },
         { content: "Save", trigger: ".o_form_button_save", run: "click" },
         {
-            content: "Saved: its webhook URL is shown on the Credentials tab",
+            content: "Saved: its webhook URL is shown on the Secrets tab",
             trigger: ".o_form_saved",
         },
-        { content: "Credentials tab", trigger: ".o_notebook a:contains(Credentials)", run: "click" },
+        { content: "Secrets tab", trigger: ".o_notebook a:contains(Secrets)", run: "click" },
         {
             content: "The webhook URL carries the account's token",
             trigger: ".o_field_widget[name=webhook_url]:contains(?token=)",
