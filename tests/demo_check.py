@@ -43,11 +43,10 @@ SANDBOX_PLATFORMS = ('shipstation', 'iqreseller', 'iqmetrix')
 DEMO_ACCOUNTS = {platform: f'channel_{platform}.demo_account_{platform}'
                  for platform in SANDBOX_PLATFORMS}
 CONSOLE_PORT = 8079
-CRONS = ('channel_iqreseller.ir_cron_iqreseller_poll',
-         'channel_base.ir_cron_channel_stream_scheduler',  # the iQmetrix feed stream
-         'channel_shipstation.ir_cron_shipstation_export')
+# One scheduler queues every account's due streams: IQ Reseller orders, the iQmetrix feed,
+# ShipStation's shipments, voids and export sweep.
+STREAM_SCHEDULER_CRON = 'channel_base.ir_cron_channel_stream_scheduler'
 JOB_RUNNER_CRON = 'channel_base.ir_cron_sync_job_runner'
-POLL_CRON = 'channel_shipstation.ir_cron_shipstation_poll'
 MAX_RUNNER_ROUNDS = 20
 
 
@@ -219,10 +218,12 @@ def run_checks(env, simulators, console, moved):
               + ', '.join(s.url for s in simulators.values()), flush=True)
         point_demo_accounts_at(env, simulators)
         env.cr.commit()
-    for cron_xmlid in CRONS:
-        trigger(env, cron_xmlid)
-        drain_jobs(env)
-    trigger(env, CRONS[-1])  # transfers of orders imported after the first export run
+    trigger(env, STREAM_SCHEDULER_CRON)
+    drain_jobs(env)
+    shipstation = env.ref(DEMO_ACCOUNTS['shipstation'])
+    # Transfers of orders imported after the sweep ran are sent by the next sweep.
+    shipstation._channel_stream('export_sweep')._queue_run()
+    env.cr.commit()
     drain_jobs(env)
     check_orders(env, simulators, failures)
     check_export(env, simulators, failures)
@@ -230,7 +231,8 @@ def run_checks(env, simulators, console, moved):
     if pickings:
         picking = pickings[0]
         ship_from_console(console, picking)
-        trigger(env, POLL_CRON)
+        shipstation._shipstation_queue_polls()  # the next scheduled poll, now
+        env.cr.commit()
         drain_jobs(env)
         picking.invalidate_recordset()
         expect(failures, picking.state == 'done',

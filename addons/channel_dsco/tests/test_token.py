@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.channel_base.exceptions import AuthError
@@ -60,9 +60,10 @@ class TestDscoToken(DscoAccountMixin, TransactionCase):
         action = self.credential.action_test_connection()
         self.assertIn("DSCO API reachable", action["params"]["message"])
         self.sim.inject("server_error", status=503, path="/hello")
-        with self.assertRaises(UserError) as caught:
-            self.credential.action_test_connection()
-        self.assertIn("503", str(caught.exception))
+        action = self.credential.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger", "a failed test is shown in red")
+        self.assertFalse(self.credential.last_connection_test_ok)
+        self.assertIn("503", self.credential.last_connection_test_message)
 
     def test_poll_interval_default_and_minimum(self):
         self.assertEqual(self.credential.dsco_poll_seconds, 10)
