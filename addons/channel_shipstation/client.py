@@ -89,6 +89,9 @@ class ShipStationClient(ChannelClient):
             "friendly_name": friendly_name,
         })
 
+    def delete_webhook(self, webhook_id):
+        return self.request("DELETE", f"/webhooks/{webhook_id}")
+
     # ------------------------------------------------------------------ V2
 
     def _v2_headers(self):
@@ -106,6 +109,10 @@ class ShipStationClient(ChannelClient):
         return self.request_json("POST", self.v2_base_url + "/v2/environment/webhooks",
                                  json=body, headers=self._v2_headers(), authenticate=False,
                                  bucket="v2")
+
+    def v2_delete_webhook(self, webhook_id):
+        return self.request("DELETE", f"{self.v2_base_url}/v2/environment/webhooks/{webhook_id}",
+                            headers=self._v2_headers(), authenticate=False, bucket="v2")
 
     def fetch_jwks(self):
         url = self.credential.shipstation_jwks_url or JWKS_URL

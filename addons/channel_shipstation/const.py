@@ -32,6 +32,35 @@ ORDER_STATUSES = [
 V1_SHIP_NOTIFY = "SHIP_NOTIFY"
 V2_FULFILLMENT_SHIPPED = "fulfillment_shipped_v2"
 V2_FULFILLMENT_SHIPPED_TYPE = "FULFILLMENT_SHIPPED_V2"
+# Tracking updates: the ShipEngine-era `track` event posts resource_type API_TRACK
+# (https://www.shipengine.com/docs/reference/webhooks-schemas/), the V2 `track_event_v2`
+# posts TRACK_EVENT_V2 (https://docs.shipstation.com/apis/docs/guides/webhooks-schemas);
+# both carry data{tracking_number, status_code, status_description, events[...]}.
+V2_TRACK = "track"
+V2_TRACK_EVENT = "track_event_v2"
+TRACK_RESOURCE_TYPES = ("API_TRACK", "TRACK_EVENT_V2")
+TRACK_EVENTS = [
+    (V2_TRACK, "track (API_TRACK)"),
+    (V2_TRACK_EVENT, "track_event_v2 (TRACK_EVENT_V2)"),
+    ("none", "Do not register"),
+]
+# A batch of labels finished (BATCH_PROCESSED_V2, resource_url .../v2/batches/se-...).
+V2_BATCH_PROCESSED = "batch_processed_v2"
+V2_BATCH_PROCESSED_TYPE = "BATCH_PROCESSED_V2"
+# Tracking status codes of the schemas above -> our delivery status.
+DELIVERY_STATUSES = [
+    ("not_yet", "Not Yet in System"),
+    ("accepted", "Accepted"),
+    ("in_transit", "In Transit"),
+    ("attempted", "Delivery Attempt"),
+    ("delivered", "Delivered"),
+    ("exception", "Exception"),
+    ("unknown", "Unknown"),
+]
+TRACKING_STATUS_CODES = {
+    "NY": "not_yet", "AC": "accepted", "IT": "in_transit", "AT": "attempted",
+    "DE": "delivered", "EX": "exception", "UN": "unknown",
+}
 
 V2_KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
 V2_SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"

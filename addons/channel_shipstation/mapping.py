@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from odoo.addons.channel_base.tools import format_local, parse_timestamp
 
-from .const import SHIPSTATION_TZ
+from .const import SHIPSTATION_TZ, TRACKING_STATUS_CODES
 
 # --------------------------------------------------------------------------- time
 
@@ -239,6 +239,78 @@ def v2_event_order_number(payload):
         return None
     number = (_text(data.get("order_number")) or "").strip()
     return number[:50] or None
+
+
+@dataclass
+class TrackingUpdate:
+    """The delivery status a tracking event (API_TRACK / TRACK_EVENT_V2) gives one label."""
+
+    tracking_number: str
+    status: str
+    status_code: str = None
+    description: str = None
+    #: When the latest carrier event happened (naive UTC), None when the event lists none.
+    occurred_at: datetime = None
+    #: Where the latest carrier event happened ("OCEANSIDE CA"), or None.
+    place: str = None
+
+
+def tracking_update(payload):
+    """The ``TrackingUpdate`` of a tracking event. Raises ValueError when it names no
+    tracking number; an unknown status code gives the status "unknown". The latest event is
+    ``events[0]`` ("beginning with the most recent event", ShipEngine's tracking webhooks);
+    its ``occurred_at`` is UTC with an offset (``carrier_occurred_at`` is carrier-local
+    wall-clock time, never used)."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, dict):
+        raise ValueError("the tracking event has no data object")
+    tracking_number = (_text(data.get("tracking_number")) or "").strip()
+    if not tracking_number:
+        raise ValueError("the tracking event names no tracking_number")
+    code = (_text(data.get("status_code")) or "").strip().upper() or None
+    events = data.get("events") if isinstance(data.get("events"), list) else []
+    latest = events[0] if events and isinstance(events[0], dict) else {}
+    description = _text(data.get("exception_description")) if code == "EX" else None
+    description = description or _text(latest.get("description")) \
+        or _text(data.get("status_description"))
+    place = " ".join(str(latest[key]) for key in ("city_locality", "state_province")
+                     if latest.get(key)) or None
+    return TrackingUpdate(
+        tracking_number=tracking_number[:100],
+        status=TRACKING_STATUS_CODES.get(code, "unknown"),
+        status_code=code,
+        description=(description or "")[:250] or None,
+        occurred_at=parse_timestamp(latest.get("occurred_at")) if latest.get(
+            "occurred_at") else None,
+        place=place,
+    )
+
+
+def combined_delivery_status(statuses):
+    """One status for a transfer from its live labels' statuses (False: not heard of yet):
+    an exception anywhere shows; delivered only when every label is; otherwise the
+    furthest along (in transit at least once a label is delivered)."""
+    if not any(statuses):
+        return False
+    if "exception" in statuses:
+        return "exception"
+    if all(status == "delivered" for status in statuses):
+        return "delivered"
+    pending = [status or "unknown" for status in statuses if status != "delivered"]
+    if "delivered" in statuses:
+        pending.append("in_transit")
+    progress = ("unknown", "not_yet", "accepted", "in_transit", "attempted")
+    return max(pending, key=progress.index)
+
+
+def batch_reference(payload):
+    """The batch a BATCH_PROCESSED_V2 event names: the last segment of its resource_url
+    (``https://api.shipstation.com/v2/batches/se-1234567890``), or None."""
+    url = _text(payload.get("resource_url")) if isinstance(payload, dict) else None
+    if not url:
+        return None
+    segment = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return segment[:100] or None
 
 
 def _text(value):

@@ -14,6 +14,8 @@ V1 (HTTP Basic key:secret):
 
 V2 (header api-key): /v2/environment/webhooks CRUD; deliveries are signed RSA-SHA256 over
 f"{timestamp}.{raw body}" with the public keys served as JWKS at GET /jwks.
+deliver_fulfillment_shipped_v2(), deliver_track() (API_TRACK to 'track' subscribers,
+TRACK_EVENT_V2 to 'track_event_v2' ones) and deliver_batch_processed_v2() post them.
 
 Stores: an order created without advancedOptions.storeId lands in the account's first manual
 store (option default_store_id), and its store cannot change afterwards ("Can only be specified
@@ -858,18 +860,93 @@ class ShipStationSimulator(Simulator):
 
         Returns [(status_code or None, response text)] per (shipment, subscriber).
         """
-        payloads = self.fulfillment_shipped_v2_payloads(order_key)
+        answers = []
+        for payload in self.fulfillment_shipped_v2_payloads(order_key):
+            answers += self._deliver_v2('fulfillment_shipped_v2', payload)
+        return answers
+
+    # ----------------------------------------------------------------- V2 tracking + batches
+
+    TRACK_STATUS_DESCRIPTIONS: ClassVar[dict] = {
+        'UN': 'Unknown', 'AC': 'Accepted', 'IT': 'In Transit', 'DE': 'Delivered',
+        'EX': 'Exception', 'AT': 'Delivery Attempt', 'NY': 'Not Yet In System'}
+
+    def track_payload(self, tracking_number, status_code='IT', event='track',
+                      description=None, occurred_at=None, city='OCEANSIDE', state='CA',
+                      exception_description=None):
+        """A tracking event body for a label's tracking number.
+
+        event='track' is ShipEngine's tracking webhook (resource_type API_TRACK, resource_url
+        .../v1/tracking?carrier_code=&tracking_number=,
+        https://www.shipengine.com/docs/reference/webhooks-schemas/); 'track_event_v2' is
+        ShipStation V2's TRACK_EVENT_V2 (resource_url .../v2/labels/se-<id>/track,
+        https://docs.shipstation.com/apis/docs/guides/webhooks-schemas). Both carry
+        data{tracking_number, status_code (UN AC IT DE EX AT NY), status_description,
+        carrier_status_code, ship_date, estimated_delivery_date, actual_delivery_date,
+        exception_description, events[] most recent first}.
+        """
+        with self.lock:
+            shipment = next((row for row in self.shipments.values()
+                             if row['trackingNumber'] == tracking_number), None)
+        carrier_code = shipment['carrierCode'] if shipment else 'ups'
+        moment = occurred_at or self.now()
+        status_description = self.TRACK_STATUS_DESCRIPTIONS.get(status_code, 'Unknown')
+        data = {
+            'tracking_number': tracking_number, 'status_code': status_code,
+            'status_description': status_description, 'carrier_code': carrier_code,
+            'carrier_status_code': status_code[:1], 'carrier_status_description':
+                description or status_description,
+            'ship_date': format_utc_iso(moment), 'estimated_delivery_date': None,
+            'actual_delivery_date': format_utc_iso(moment) if status_code == 'DE' else None,
+            'exception_description': exception_description if status_code == 'EX' else None,
+            'events': [{'occurred_at': format_utc_iso(moment),
+                        'carrier_occurred_at': moment.astimezone(PACIFIC).strftime(
+                            '%Y-%m-%dT%H:%M:%S'),
+                        'description': description or status_description,
+                        'city_locality': city, 'state_province': state, 'postal_code': '',
+                        'country_code': 'US', 'company_name': '', 'signer': '',
+                        'event_code': status_code}],
+        }
+        if event == 'track_event_v2':
+            label_id = f"se-{shipment['shipmentId'] if shipment else 0}"
+            return {'resource_url': f'{self.url}/v2/labels/{label_id}/track',
+                    'resource_type': 'TRACK_EVENT_V2', 'data': data}
+        return {'resource_url': f'{self.url}/v1/tracking?carrier_code={carrier_code}'
+                                f'&tracking_number={tracking_number}',
+                'resource_type': 'API_TRACK', 'data': dict(data, label_url=None)}
+
+    def deliver_track(self, tracking_number, status_code='IT', **options):
+        """POST a signed tracking event to the subscribers of 'track' and 'track_event_v2'
+        (each gets its own shape). Returns [(status_code or None, text)] per subscriber."""
+        answers = []
+        for event in ('track', 'track_event_v2'):
+            payload = self.track_payload(tracking_number, status_code, event=event, **options)
+            answers += self._deliver_v2(event, payload)
+        return answers
+
+    def batch_processed_payload(self, batch_id=None):
+        """BATCH_PROCESSED_V2 names the batch only (resource_url, no data), per
+        https://docs.shipstation.com/apis/docs/guides/webhooks-schemas."""
+        with self.lock:
+            batch_id = batch_id or f"se-{self._next_id('batch')}"
+        return {'resource_url': f'{self.url}/v2/batches/{batch_id}',
+                'resource_type': 'BATCH_PROCESSED_V2'}
+
+    def deliver_batch_processed_v2(self, batch_id=None):
+        return self._deliver_v2('batch_processed_v2', self.batch_processed_payload(batch_id))
+
+    def _deliver_v2(self, event, payload):
+        """POST ``payload`` signed to every V2 subscriber of ``event``."""
         with self.lock:
             webhooks = [dict(webhook) for webhook in self.v2_webhooks.values()
-                        if webhook['event'] == 'fulfillment_shipped_v2']
+                        if webhook['event'] == event]
+        body = json.dumps(payload).encode()
         answers = []
-        for payload in payloads:
-            body = json.dumps(payload).encode()
-            for webhook in webhooks:
-                headers = {header['key']: header['value'] for header in webhook['headers']}
-                headers['Content-Type'] = 'application/json'
-                headers.update(self.sign_v2(body))
-                answers.append(self._post_webhook(webhook['url'], body, headers))
+        for webhook in webhooks:
+            headers = {header['key']: header['value'] for header in webhook['headers']}
+            headers['Content-Type'] = 'application/json'
+            headers.update(self.sign_v2(body))
+            answers.append(self._post_webhook(webhook['url'], body, headers))
         return answers
 
     def _fulfillment_data(self, shipment):

@@ -7,3 +7,4 @@ from . import sale_order
 from . import shipstation_shipment
 from . import stock_move
 from . import stock_picking
+from . import shipstation_tracking

@@ -17,6 +17,7 @@ from ..const import (
     SHIPMENTS_PAGE_SIZE,
     SHIPMENTS_STREAM,
     SHIPSTATION_TZ,
+    TRACK_EVENTS,
     V1_BASE_URL,
     V2_BASE_URL,
     WEIGHT_UNITS,
@@ -88,6 +89,10 @@ class IntegrationCredential(models.Model):
         help="Transfers the next run will send: the sweep of the cron (or, when sending "
         "manually only, Send Ready Transfers Now).",
     )
+    shipstation_first_run_warning = fields.Char(
+        "First Run", compute="_compute_shipstation_next_run_count",
+        help="Before this account has sent anything: how many transfers its first run "
+        "would send with the settings on the form (unsaved changes included).")
     shipstation_weight_unit = fields.Selection(WEIGHT_UNITS, "Weight Unit", default="ounces")
     shipstation_poll_overlap_minutes = fields.Integer(
         "Polling Overlap (minutes)", default=30,
@@ -111,6 +116,13 @@ class IntegrationCredential(models.Model):
     )
     shipstation_v1_webhook_id = fields.Char("SHIP_NOTIFY Webhook ID", readonly=True, copy=False)
     shipstation_v2_webhook_id = fields.Char("V2 Webhook ID", readonly=True, copy=False)
+    shipstation_track_event = fields.Selection(
+        TRACK_EVENTS, "Tracking Webhook Event", default="track",
+        help="Which V2 tracking event Register Webhooks subscribes to (with a V2 key): "
+        "ShipStation lists both; deliveries of either update the transfers' delivery status.")
+    shipstation_track_webhook_id = fields.Char("Tracking Webhook ID", readonly=True, copy=False)
+    shipstation_batch_webhook_id = fields.Char(
+        "batch_processed_v2 Webhook ID", readonly=True, copy=False)
     shipstation_shipment_count = fields.Integer(compute="_compute_shipstation_shipment_count")
 
     def _compute_shipstation_shipment_count(self):
@@ -119,13 +131,38 @@ class IntegrationCredential(models.Model):
         for credential in self:
             credential.shipstation_shipment_count = counts.get(credential, 0)
 
+    @api.depends("platform", "company_id", "shipstation_send_on", "shipstation_start_date",
+                 "shipstation_source_credential_ids", "shipstation_fulfil_own_orders",
+                 "shipstation_warehouse_ids", "shipstation_picking_type_ids", "reconnect_needed")
     def _compute_shipstation_next_run_count(self):
+        """Also on a form not saved yet (a new account, or changed settings): the warning
+        shows what activating these settings would send before anyone saves them."""
         Picking = self.env["stock.picking"].sudo()
         for credential in self:
             domain = credential._shipstation_next_run_domain() \
-                if credential.platform == PLATFORM and credential.id else None
-            credential.shipstation_next_run_count = Picking.search_count(domain) \
-                if domain is not None else 0
+                if credential.platform == PLATFORM else None
+            count = Picking.search_count(domain) if domain is not None else 0
+            credential.shipstation_next_run_count = count
+            credential.shipstation_first_run_warning = \
+                credential._shipstation_first_run_text(count) if count and \
+                not credential._shipstation_has_sent() else False
+
+    def _shipstation_has_sent(self):
+        """Whether this account ever sent a transfer (False for an account not saved)."""
+        self.ensure_one()
+        return bool(self._origin.id) and bool(self.env["stock.picking"].sudo().search_count(
+            [("channel_credential_id", "=", self._origin.id),
+             ("shipstation_order_id", "!=", False)], limit=1))
+
+    def _shipstation_first_run_text(self, count):
+        if self.shipstation_send_on == "manual":
+            return self.env._(
+                "%s transfer(s) will be sent to ShipStation the first time someone clicks "
+                "Send Ready Transfers Now.", count)
+        return self.env._(
+            "%s transfer(s) will be sent to ShipStation on the first run (within 15 minutes "
+            "of saving). Move Send Transfers Created From forward, or narrow the warehouses "
+            "or Fulfil Orders From, to send fewer.", count)
 
     # ------------------------------------------------------------------ defaults
 

@@ -48,13 +48,15 @@ class ShipStationOrderExport(models.Model):
         domain = [
             ("picking_type_code", "=", "outgoing"),
             ("company_id", "=", self.company_id.id),
-            ("channel_credential_id", "in", [False, self.id]),
+            # _origin: also the domain of a form not saved yet (the first-run warning).
+            ("channel_credential_id", "in", [False, self._origin.id]),
         ]
         if self.shipstation_picking_type_ids:
-            domain.append(("picking_type_id", "in", self.shipstation_picking_type_ids.ids))
-        elif self.shipstation_warehouse_ids:
             domain.append(
-                ("picking_type_id.warehouse_id", "in", self.shipstation_warehouse_ids.ids))
+                ("picking_type_id", "in", self.shipstation_picking_type_ids._origin.ids))
+        elif self.shipstation_warehouse_ids:
+            domain.append(("picking_type_id.warehouse_id", "in",
+                           self.shipstation_warehouse_ids._origin.ids))
         return domain
 
     def _shipstation_fulfils(self, picking):
@@ -76,7 +78,7 @@ class ShipStationOrderExport(models.Model):
         """``_shipstation_fulfils`` as a stock.picking domain."""
         self.ensure_one()
         sources = [("sale_id.channel_credential_id", "in",
-                    self.shipstation_source_credential_ids.ids)]
+                    self.shipstation_source_credential_ids._origin.ids)]
         if self.shipstation_fulfil_own_orders:
             sources = expression.OR([sources, [("sale_id", "!=", False),
                                                ("sale_id.channel_credential_id", "=", False)]])

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+from .. import mapping
+from ..const import DELIVERY_STATUSES
+
+STATUS_LABELS = dict(DELIVERY_STATUSES)
 SHIPMENT_STATES = [
     ("applied", "Applied"),
     ("voided", "Voided"),
@@ -18,8 +22,8 @@ class ShipStationShipment(models.Model):
     _rec_name = "tracking_number"
 
     credential_id = fields.Many2one(
-        "integration.credential", required=True, ondelete="cascade", index=True, readonly=True
-    )
+        "integration.credential", "Account", required=True, ondelete="cascade", index=True,
+        readonly=True)
     company_id = fields.Many2one(related="credential_id.company_id", store=True)
     picking_id = fields.Many2one("stock.picking", ondelete="cascade", index=True, readonly=True)
     shipment_ref = fields.Char("Shipment ID", required=True, readonly=True)
@@ -39,6 +43,11 @@ class ShipStationShipment(models.Model):
     state = fields.Selection(SHIPMENT_STATES, required=True, default="applied", readonly=True)
     voided_at = fields.Datetime(readonly=True)
     note = fields.Text(readonly=True)
+    delivery_status = fields.Selection(DELIVERY_STATUSES, readonly=True)
+    delivery_status_at = fields.Datetime(
+        "Delivery Status Since", readonly=True,
+        help="When the carrier event behind the delivery status happened.")
+    delivery_status_note = fields.Char("Delivery Status Detail", readonly=True)
 
     _sql_constraints = [
         ("shipment_uniq", "unique(credential_id, shipment_ref)",
@@ -132,3 +141,23 @@ class ShipStationShipment(models.Model):
         self.ensure_one()
         self.write({"state": "voided", "voided_at": info.voided_at or fields.Datetime.now()})
         self.picking_id._shipstation_apply_void(self)
+
+    def _shipstation_set_delivery_status(self, update):
+        self.ensure_one()
+        self.write({
+            "delivery_status": update.status,
+            "delivery_status_at": update.occurred_at or fields.Datetime.now(),
+            "delivery_status_note": update.description,
+        })
+        picking = self.picking_id
+        live = picking.shipstation_shipment_ids.filtered(lambda row: row.state != "voided")
+        picking.write({
+            "shipstation_delivery_status": mapping.combined_delivery_status(
+                live.mapped("delivery_status")),
+            "shipstation_delivery_updated_at": self.delivery_status_at,
+        })
+        detail = " — ".join(part for part in (update.description, update.place) if part)
+        picking.message_post(body=self.env._(
+            "Delivery status of %(tracking)s (ShipStation): %(status)s%(detail)s.",
+            tracking=update.tracking_number, status=STATUS_LABELS[update.status],
+            detail=f" ({detail})" if detail else ""))

@@ -15,9 +15,12 @@ from ..client import ShipStationClient
 from ..const import (
     JWKS_URL,
     PLATFORM,
-    V1_SHIP_NOTIFY,
-    V2_FULFILLMENT_SHIPPED,
+    TRACK_RESOURCE_TYPES,
     V1_HOST_PATTERN,
+    V1_SHIP_NOTIFY,
+    V2_BATCH_PROCESSED,
+    V2_BATCH_PROCESSED_TYPE,
+    V2_FULFILLMENT_SHIPPED,
     V2_FULFILLMENT_SHIPPED_TYPE,
 )
 
@@ -71,6 +74,13 @@ class ShipStationWebhook(models.Model):
             return "v1:" + str(payload["resource_url"])[:400]
         if isinstance(data, dict) and data.get("shipment_id"):
             return f"v2:{resource_type}:{data['shipment_id']}"
+        if resource_type == V2_BATCH_PROCESSED_TYPE and mapping.batch_reference(payload):
+            return f"v2:{resource_type}:{mapping.batch_reference(payload)}"
+        if resource_type in TRACK_RESOURCE_TYPES and isinstance(data, dict):
+            # Readable in the events list; a body hash tells two updates of one status apart.
+            body_hash = super()._webhook_delivery_id(payload, raw_body, headers)[7:19]
+            return (f"{resource_type}:{str(data.get('tracking_number'))[:60]}:"
+                    f"{str(data.get('status_code'))[:4]}:{body_hash}")
         return super()._webhook_delivery_id(payload, raw_body, headers)
 
     def _process_webhook_event(self, event):
@@ -84,6 +94,10 @@ class ShipStationWebhook(models.Model):
             return self._shipstation_process_ship_notify(payload)
         if resource_type == V2_FULFILLMENT_SHIPPED_TYPE:
             return self._shipstation_process_fulfillment_shipped(payload)
+        if resource_type in TRACK_RESOURCE_TYPES:
+            return self._shipstation_process_tracking(payload)
+        if resource_type == V2_BATCH_PROCESSED_TYPE:
+            return self._shipstation_process_batch(payload)
         return {"ignored": resource_type}
 
     def _shipstation_process_ship_notify(self, payload):
@@ -131,54 +145,75 @@ class ShipStationWebhook(models.Model):
         client = ShipStationClient(credential)
         try:
             v1_id = credential._shipstation_subscribe_v1(client, target_url)
-            v2_id = False
+            v2_ids = {}
             if credential.shipstation_v2_api_key:
-                v2_id = credential._shipstation_subscribe_v2(client, target_url)
+                v2_ids = credential._shipstation_subscribe_v2(client, target_url)
         except ChannelError as error:
             raise UserError(self.env._(
                 "ShipStation refused the webhook registration: %s", error.message)) from None
-        credential.write({"shipstation_v1_webhook_id": v1_id, "shipstation_v2_webhook_id": v2_id})
-        v2_text = self.env._(", fulfillment_shipped_v2 %s", v2_id) if v2_id else ""
+        track_event = credential._shipstation_v2_track_event()
+        credential.write({
+            "shipstation_v1_webhook_id": v1_id,
+            "shipstation_v2_webhook_id": v2_ids.get(V2_FULFILLMENT_SHIPPED, False),
+            "shipstation_track_webhook_id": v2_ids.get(track_event, False),
+            "shipstation_batch_webhook_id": v2_ids.get(V2_BATCH_PROCESSED, False),
+        })
+        v2_text = "".join(f", {event} {hook_id}" for event, hook_id in v2_ids.items())
         message = self.env._("Webhooks registered: SHIP_NOTIFY %(v1)s%(v2)s.", v1=v1_id,
                              v2=v2_text)
         self.message_post(body=message)
         return self._notification(message)
 
-    def _shipstation_subscribe_v1(self, client, target_url):
+    def _shipstation_v2_track_event(self):
+        return None if self.shipstation_track_event in (False, "none") \
+            else self.shipstation_track_event
+
+    def _shipstation_v2_events(self):
+        """The V2 events an account with a V2 key subscribes to, in this order."""
+        return [event for event in (V2_FULFILLMENT_SHIPPED, self._shipstation_v2_track_event(),
+                                    V2_BATCH_PROCESSED) if event]
+
+    @staticmethod
+    def _shipstation_keep_subscription(hooks, event, target_url, delete, subscribe):
+        """The id of our one subscription to ``event`` at ``target_url``, subscribing when
+        there is none. ``hooks``: [(id, event, url)] listed. Subscriptions of our route with
+        another token (the secret was regenerated) or twins are deleted."""
         route = target_url.split("?", 1)[0]
         hook_id = None
-        for hook in client.list_webhooks():
-            url = hook.get("Url") or ""
-            if hook.get("HookType") != V1_SHIP_NOTIFY or url.split("?", 1)[0] != route:
+        for existing_id, hook_event, url in hooks:
+            if hook_event != event or (url or "").split("?", 1)[0] != route:
                 continue
             if url == target_url and hook_id is None:
-                hook_id = hook.get("WebHookID")
+                hook_id = existing_id
             else:
-                # Our route with an old token (secret regenerated) or a twin: remove it.
-                client.request("DELETE", f"/webhooks/{hook.get('WebHookID')}")
-        if hook_id is None:
+                delete(existing_id)
+        return str(subscribe() if hook_id is None else hook_id)
+
+    def _shipstation_subscribe_v1(self, client, target_url):
+        hooks = [(hook.get("WebHookID"), hook.get("HookType"), hook.get("Url"))
+                 for hook in client.list_webhooks()]
+
+        def subscribe():
             answer = client.subscribe_webhook(
                 target_url, V1_SHIP_NOTIFY, store_id=mapping.int_or_none(
-                    self.shipstation_store_id), friendly_name=f"Odoo {self.name}")
-            hook_id = (answer or {}).get("WebHookID") or (answer or {}).get("id")
-        return str(hook_id)
+                    self.shipstation_store_id), friendly_name=f"Odoo {self.name}") or {}
+            return answer.get("WebHookID") or answer.get("id")
+
+        return self._shipstation_keep_subscription(hooks, V1_SHIP_NOTIFY, target_url,
+                                                   client.delete_webhook, subscribe)
 
     def _shipstation_subscribe_v2(self, client, target_url):
-        route = target_url.split("?", 1)[0]
-        hook_id = None
-        for hook in client.v2_list_webhooks():
-            url = hook.get("url") or ""
-            if hook.get("event") != V2_FULFILLMENT_SHIPPED or url.split("?", 1)[0] != route:
-                continue
-            if url == target_url and hook_id is None:
-                hook_id = hook.get("webhook_id")
-            else:
-                client.request("DELETE", client.v2_base_url + "/v2/environment/webhooks/"
-                               + str(hook.get("webhook_id")), headers=client._v2_headers(),
-                               authenticate=False, bucket="v2")
-        if hook_id is None:
-            answer = client.v2_create_webhook(
-                target_url, V2_FULFILLMENT_SHIPPED, f"Odoo {self.name}",
-                store_id=mapping.int_or_none(self.shipstation_store_id))
-            hook_id = (answer or {}).get("webhook_id")
-        return str(hook_id)
+        """{event: webhook id} of the V2 subscriptions (listed once for all events)."""
+        hooks = [(hook.get("webhook_id"), hook.get("event"), hook.get("url"))
+                 for hook in client.v2_list_webhooks()]
+        store_id = mapping.int_or_none(self.shipstation_store_id)
+        ids = {}
+        for event in self._shipstation_v2_events():
+            def subscribe(event=event):
+                answer = client.v2_create_webhook(target_url, event, f"Odoo {self.name}",
+                                                  store_id=store_id) or {}
+                return answer.get("webhook_id")
+
+            ids[event] = self._shipstation_keep_subscription(
+                hooks, event, target_url, client.v2_delete_webhook, subscribe)
+        return ids

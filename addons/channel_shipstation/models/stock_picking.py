@@ -9,6 +9,7 @@ from odoo.addons.channel_base.shipment_events import REFUSED, Shipment
 
 from ..const import (
     CLOSED_ORDER_STATUSES,
+    DELIVERY_STATUSES,
     ORDER_STATUSES,
     WEIGHT_UOM_XMLIDS,
 )
@@ -48,6 +49,12 @@ class StockPicking(models.Model):
     shipstation_service_code = fields.Char("ShipStation Service", copy=False, readonly=True)
     shipstation_ship_date = fields.Date("Ship Date", copy=False, readonly=True)
     shipstation_shipment_count = fields.Integer(compute="_compute_shipstation_shipment_count")
+    shipstation_delivery_status = fields.Selection(
+        DELIVERY_STATUSES, "Delivery Status", copy=False, readonly=True, index=True,
+        help="From ShipStation's tracking events for this transfer's labels: an exception "
+        "on any label shows; Delivered once every label is delivered.")
+    shipstation_delivery_updated_at = fields.Datetime(
+        "Delivery Status Updated", copy=False, readonly=True)
 
     @api.depends("shipstation_shipment_ids")
     def _compute_shipstation_shipment_count(self):

@@ -6,3 +6,4 @@ from . import test_webhook
 from . import test_store_matching
 from . import test_fulfilment
 from . import test_migration
+from . import test_tracking

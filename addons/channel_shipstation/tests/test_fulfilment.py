@@ -5,7 +5,7 @@ date, whatever path sends (triggers, the cron sweep, Send Ready Transfers Now)."
 from datetime import timedelta
 
 from odoo import Command
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from .common import ShipStationTestMixin
 
@@ -146,3 +146,39 @@ class TestWhatIsSent(ShipStationTestMixin, TransactionCase):
         self.run_jobs()
         self.assertTrue(ready.shipstation_order_id)
         self.assertEqual(self.next_run_count(), 0)
+
+    # ------------------------------------------------------------------ first run
+
+    def test_the_form_warns_how_many_transfers_the_first_run_sends(self):
+        # Manual: no trigger binds the transfers to this account, so a new one may take them.
+        self.credential.shipstation_send_on = "manual"
+        ready = self.picking_of(self.channel_sale(self.iqr, "7101"))
+        self.picking_of(self.channel_sale(self.other_iqr, "7102"))
+        self.credential.invalidate_recordset(["shipstation_first_run_warning"])
+        self.assertEqual(self.credential.shipstation_first_run_warning,
+                         "1 transfer(s) will be sent to ShipStation the first time someone "
+                         "clicks Send Ready Transfers Now.")
+        # A new account, before it is saved: the count follows the settings on the form.
+        form = Form(self.env["integration.credential"])
+        form.name = "New ShipStation"
+        form.platform = "shipstation"
+        self.assertFalse(form.shipstation_first_run_warning,
+                         "by default only transfers created from now on are sent")
+        form.shipstation_start_date = ready.create_date - timedelta(minutes=1)
+        self.assertEqual(
+            form.shipstation_first_run_warning,
+            "2 transfer(s) will be sent to ShipStation on the first run (within 15 minutes of "
+            "saving). Move Send Transfers Created From forward, or narrow the warehouses or "
+            "Fulfil Orders From, to send fewer.",
+            "both IQ Reseller accounts are fulfilled by default")
+        form.shipstation_source_credential_ids.remove(self.other_iqr.id)
+        self.assertTrue(form.shipstation_first_run_warning.startswith("1 transfer(s)"))
+        # Once the account has sent something, there is no first run to warn about.
+        self.credential.action_shipstation_send_ready()
+        self.run_jobs()
+        self.assertTrue(ready.shipstation_order_id)
+        self.picking_of(self.channel_sale(self.iqr, "7103"))
+        self.credential.invalidate_recordset(
+            ["shipstation_first_run_warning", "shipstation_next_run_count"])
+        self.assertEqual(self.credential.shipstation_next_run_count, 1)
+        self.assertFalse(self.credential.shipstation_first_run_warning)
