@@ -36,6 +36,7 @@
         "data/channel_alert_data.xml",
         "data/channel_alert_cron.xml",
         "views/integration_credential_alert_views.xml",
+        "views/integration_credential_sale_views.xml",
     ],
     "application": True,
     "installable": True,

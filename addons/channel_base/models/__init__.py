@@ -36,3 +36,5 @@ from . import integration_credential_env_secrets
 from . import integration_credential_alerts
 from . import channel_alert_hooks
 from . import integration_credential_connection_test
+# imported sale orders: default salesperson / team, chatter note (issue 12)
+from . import integration_credential_sale_orders

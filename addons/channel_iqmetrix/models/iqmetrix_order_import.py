@@ -147,10 +147,12 @@ class IqmetrixOrderImport(models.Model):
         return by_entry
 
     def _iqmetrix_create_and_confirm(self, vals_list):
-        # No "quotation created" note nor follower per imported order: the feed is the log.
+        # No "quotation created" note nor follower per imported order; one batch of notes
+        # naming the iQmetrix order instead.
         orders = self.env["sale.order"].with_company(self.company_id).with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True).create(vals_list)
         orders = orders.with_env(self.env)
+        self._channel_log_imported_orders(orders)
         if self.iqmetrix_auto_confirm:
             orders.filtered(lambda order: not order.iqmetrix_unknown_skus).action_confirm()
         return orders
@@ -182,6 +184,7 @@ class IqmetrixOrderImport(models.Model):
             "iqmetrix_import_warnings": "\n".join(warnings) or False,
             "order_line": self._iqmetrix_order_lines(known, unknown, products),
             **mapping.seller_values(payload),
+            **self._channel_sale_order_defaults(),
         }
         if ordered_at:
             vals["date_order"] = ordered_at.astimezone(UTC).replace(tzinfo=None)

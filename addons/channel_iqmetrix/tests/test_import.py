@@ -77,6 +77,28 @@ class TestFeedImport(IqmetrixCase):
             self.assertEqual(call.headers["Accept"], "application/atom+xml")
             self.assertTrue(call.headers["Authorization"].startswith("Bearer "))
 
+    def test_orders_take_the_account_salesperson_and_team_and_log_their_number(self):
+        seller = self.env["res.users"].create(
+            {"name": "Store Seller", "login": "iqm-seller@example.com"})
+        team = self.env["crm.team"].create({"name": "Retail Stores"})
+        self.credential.write({"sale_user_id": seller.id, "sale_team_id": team.id})
+        first = self.sim.add_order(items=[{"sku": "CASE-1"}],
+                                   seller={"printable-id": "98764531"})
+        self.sim.add_order(items=[{"sku": "CHG-2"}])
+        job = self.import_feed()
+        self.assertEqual(job.state, "done", job.last_error)
+        orders = self.orders()
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(orders.user_id, seller)
+        self.assertEqual(orders.team_id, team)
+        for order in orders:
+            notes = order.message_ids.filtered(lambda m: "Imported from" in str(m.body))
+            number = order.channel_external_ref or order.channel_external_id
+            self.assertEqual(notes.mapped("preview"), [
+                f"Imported from iQmetrix Dropship order {number} "
+                f"(account {self.credential.name})."])
+        self.assertEqual(self.order_for(first).channel_external_ref, "98764531")
+
     def test_first_run_reads_back_only_to_the_start_date(self):
         old = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
         self.sim.add_order(items=[{"sku": "CASE-1"}], updated=old)

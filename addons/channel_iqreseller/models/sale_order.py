@@ -178,8 +178,11 @@ class SaleOrder(models.Model):
         by one. Raises if any of them fails; the caller then takes them one at a time."""
         values = self._iqr_order_values(credential, parsed_orders, products)
         now = fields.Datetime.now()
+        # Salesperson and team only on creation: an update keeps what a person chose.
+        sale_defaults = credential._channel_sale_order_defaults()
         orders = self.create([dict(
             header,
+            **sale_defaults,
             company_id=credential.company_id.id,
             channel_credential_id=credential.id,
             channel_external_id=order.soid,
@@ -189,6 +192,7 @@ class SaleOrder(models.Model):
             iqr_fingerprint=order.fingerprint,
             order_line=[Command.create(line) for line in lines],
         ) for order, (header, lines, _problems) in zip(parsed_orders, values, strict=True)])
+        credential._channel_log_imported_orders(orders)
         blocked = []
         for order, (_header, _lines, problems) in zip(orders, values, strict=True):
             order._iqr_record_problems(problems)

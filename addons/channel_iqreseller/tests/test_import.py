@@ -126,6 +126,40 @@ class TestOrderImport(IQResellerCase, TransactionCase):
         self.assertEqual(sizes[:3], ["25", "12", "6"])
         self.assertIn('"page_size_reduced_to": 6', poll.result)
 
+    def test_orders_take_the_account_salesperson_and_team_and_log_their_number(self):
+        seller = self.env["res.users"].create(
+            {"name": "IQR Seller", "login": "iqr-seller@example.com"})
+        team = self.env["crm.team"].create({"name": "B2B Resellers"})
+        self.credential.write({"sale_user_id": seller.id, "sale_team_id": team.id})
+        first = self.add_so(so=38901, clientponumber="PO-1")
+        self.add_so(so=38902)
+        self.poll()
+        orders = self.imported()
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(orders.user_id, seller)
+        self.assertEqual(orders.team_id, team)
+        order = self.order_of(first)
+        notes = order.message_ids.filtered(lambda m: "Imported from" in str(m.body))
+        self.assertEqual(notes.mapped("preview"), [
+            f"Imported from IQ Reseller order 38901 (account {self.credential.name})."])
+        self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
+        # An update keeps the salesperson a person chose, and logs no second import.
+        order.user_id = self.env.user
+        self.sim.update_so(first["soid"], clientponumber="PO-1-REV")
+        self.poll()
+        order.invalidate_recordset()
+        self.assertEqual(order.client_order_ref, "PO-1-REV")
+        self.assertEqual(order.user_id, self.env.user)
+        self.assertEqual(len(order.message_ids.filtered(
+            lambda m: "Imported from" in str(m.body))), 1)
+
+    def test_without_account_defaults_odoo_chooses_the_salesperson(self):
+        self.assertFalse(self.credential.sale_user_id)
+        so = self.add_so(so=38911)
+        self.poll()
+        order = self.order_of(so)
+        self.assertEqual(order.user_id, order.partner_id.user_id or self.env.user)
+
     def test_changed_order_is_updated_while_unshipped(self):
         so = self.add_so(clientponumber="PO-1")
         self.poll()
