@@ -7,9 +7,10 @@ transaction starts and deletes them (with everything that cascades) afterwards.
 """
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
 
@@ -34,6 +35,18 @@ class CommittedCredentialMixin:
                 {"channel_credential_id": False})
             env["integration.credential"].browse(credential_id).unlink()
             cr.commit()  # pylint: disable=invalid-commit
+
+
+def drain_jobs(env, credential, make_due=False, batch_size=8, max_jobs=500):
+    """Run every due job (the runner's loop, in the test transaction, no commit) and
+    forget the cache. ``make_due`` first brings the account's postponed retries forward,
+    so a test needs no sleep to see a retry run."""
+    Job = env["sync.job"]
+    if make_due:
+        Job.search([("credential_id", "=", credential.id), ("state", "=", "pending")]).write(
+            {"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+    Job._run_due_jobs(batch_size=batch_size, time_budget=120, max_jobs=max_jobs)
+    env.invalidate_all()
 
 
 def start_simulator(test_class, simulator_class, **options):

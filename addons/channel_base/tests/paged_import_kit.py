@@ -20,9 +20,8 @@ Use it in a ``TransactionCase`` of the platform module::
 """
 
 import math
-from datetime import timedelta
 
-from odoo import fields
+from .common import drain_jobs
 
 
 class _Rollback(Exception):
@@ -71,12 +70,7 @@ class PagedImportKit:
     def _paged_kit_drain(self, make_due=False):
         """Run every due job of the account (the runner's loop, in the test transaction);
         ``make_due`` first brings postponed retries forward."""
-        Job = self.env["sync.job"]
-        if make_due:
-            Job.search([("credential_id", "=", self.credential.id), ("state", "=", "pending")]
-                       ).write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-        Job._run_due_jobs(batch_size=8, time_budget=120, max_jobs=500)
-        self.env.invalidate_all()
+        drain_jobs(self.env, self.credential, make_due=make_due)
 
     def _paged_kit_start(self):
         stream = self._paged_kit_stream_record()
