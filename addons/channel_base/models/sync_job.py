@@ -3,7 +3,7 @@ import logging
 import os
 import socket
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 
@@ -38,6 +38,15 @@ STATES = [
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
+
+
+def precise_now():
+    """Naive UTC now to the microsecond, like the claim's clock_timestamp() start stamp
+    (``fields.Datetime.now()`` drops the microseconds, so a job's duration was off by up
+    to a second). Written by SQL: an ORM write would round it to the second again."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 #: One row of attempt history (sync.job.attempt), appended to the outcome's own statement.
 ATTEMPT_INSERT = ("INSERT INTO sync_job_attempt (job_id, attempt, started_at, finished_at, "
                   "duration_ms, outcome, error_kind, error, wait_seconds) "
@@ -504,7 +513,7 @@ class SyncJob(models.Model):
             cr.rollback()
             cr.execute(
                 "UPDATE sync_job SET state = 'failed', error_kind = 'permanent', "
-                "last_error = %s, finished_at = now() AT TIME ZONE 'UTC' "
+                "last_error = %s, finished_at = clock_timestamp() AT TIME ZONE 'UTC' "
                 "WHERE id = %s AND state = 'running'",
                 (f"{type(failure).__name__}: {failure}", self.id),
             )
@@ -514,7 +523,7 @@ class SyncJob(models.Model):
         # One plain UPDATE: this runs once per job, and the ORM write costs more than the
         # job's own bookkeeping is worth.
         self.flush_recordset()
-        now = fields.Datetime.now()
+        now = precise_now()
         # The error of an earlier attempt is history now (kept in the attempt rows): a
         # done job shows no stale error. The attempt row rides on the same round trip.
         self.env.cr.execute(
@@ -607,10 +616,11 @@ class SyncJob(models.Model):
             # Whoever raised it (client or platform code), no hint parks a job for a day.
             wait = min(wait, max_wait_hint(self.env))
         self._log_failure(error, kind, message)
-        vals = {"error_kind": kind, "last_error": message, "finished_at": fields.Datetime.now()}
+        vals = {"error_kind": kind, "last_error": message, "finished_at": precise_now()}
         vals.update(self._failure_outcome(error, kind, message, wait))
-        self.write(vals)
-        self._insert_attempt(vals, kind)
+        # finished_at is stamped with the attempt row (an ORM write rounds it to the second).
+        self.write({name: value for name, value in vals.items() if name != "finished_at"})
+        self._insert_attempt(vals, kind, stamp_finished=True)
         if vals["state"] == "failed":
             self._after_dead_letter(kind, message)
 
@@ -663,8 +673,9 @@ class SyncJob(models.Model):
         return (self.id, self.attempts, started_at, finished_at, duration_ms, outcome, kind,
                 error, wait_seconds)
 
-    def _insert_attempt(self, vals, kind):
-        """One history row for the failure ``vals`` just recorded."""
+    def _insert_attempt(self, vals, kind, stamp_finished=False):
+        """One history row for the failure ``vals`` just recorded (``stamp_finished``: and
+        the job's ``finished_at``, which an ORM write would round to the second)."""
         if kind == "stuck":
             outcome = "stuck"
         elif vals["state"] == "failed":
@@ -674,8 +685,16 @@ class SyncJob(models.Model):
         wait = None
         if vals["state"] == "pending" and vals.get("next_attempt_at"):
             wait = max(round((vals["next_attempt_at"] - vals["finished_at"]).total_seconds()), 0)
-        self.env.cr.execute(ATTEMPT_INSERT, self._attempt_row(
-            vals["finished_at"], outcome, kind, vals.get("last_error"), wait))
+        row = self._attempt_row(vals["finished_at"], outcome, kind, vals.get("last_error"), wait)
+        if not stamp_finished:
+            self.env.cr.execute(ATTEMPT_INSERT, row)
+            return
+        # The job's end to the microsecond, on the attempt row's round trip.
+        self.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE sync_job SET finished_at = %s WHERE id = %s; "  # noqa: S608 - constant SQL
+            + ATTEMPT_INSERT, (vals["finished_at"], self.id, *row))
+        self.invalidate_recordset(["finished_at"])
 
     def _classify(self, error):
         """(kind, readable message, wait hint) for any exception a job can raise."""

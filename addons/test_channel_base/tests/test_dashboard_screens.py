@@ -190,6 +190,9 @@ class TestJobHistory(ExampleAccountMixin, TransactionCase):
         self.assertEqual(job.attempt_ids.outcome, "retry")
         self.assertIn("503", job.attempt_ids.error)
         self.assertGreater(job.attempt_ids.wait_seconds, 0, "the backoff wait is recorded")
+        self.assertEqual(job.finished_at, job.attempt_ids.finished_at,
+                         "a failed attempt's end is stamped to the microsecond too")
+        self.assertGreater(job.finished_at, job.started_at)
         job.action_run_now()
         self.env.invalidate_all()
         self.assertEqual(job.state, "done")
@@ -205,10 +208,13 @@ class TestJobHistory(ExampleAccountMixin, TransactionCase):
         opened = job.action_open_result_records()
         self.assertEqual(opened["res_model"], "sale.order")
         self.assertEqual(len(self.env["sale.order"].search(opened["domain"])), 3)
-        # The claim stamps the start to the microsecond, the outcome its end in whole
-        # seconds: a job shorter than that rounding shows "0 s", never a negative time.
+        # The claim stamps the start and the outcome its end, both to the microsecond: a
+        # fast job's duration is its real (non-zero) time, as its attempt row says.
         elapsed = (job.finished_at - job.started_at).total_seconds()
-        self.assertAlmostEqual(job.duration_seconds, max(elapsed, 0.0), places=2)
+        self.assertGreater(elapsed, 0)
+        self.assertLess(elapsed, 60)
+        self.assertAlmostEqual(job.duration_seconds, elapsed, places=2)  # shown to 2 digits
+        self.assertAlmostEqual(attempts[1].duration_ms, elapsed * 1000, delta=1)
         stream.invalidate_recordset()
         self.credential.invalidate_recordset()
         self.assertEqual(self.credential.last_sync_at, stream.last_finished_at)
