@@ -770,3 +770,33 @@ def test_shipstation_payloads_serialise_as_json(shipstation):
     shipstation.ship_order('k1')
     payloads = shipstation.fulfillment_shipped_v2_payloads('k1')
     assert json.loads(json.dumps(payloads))[0]['data']['order_key'] == 'k1'
+
+
+def test_shipstation_tracking_and_batch_events_go_to_their_subscribers(shipstation, receiver):
+    v2_auth = {'api-key': 'shipstation-v2-key'}
+    url = f'{shipstation.url}/v2/environment/webhooks'
+    for event in ('track', 'track_event_v2', 'batch_processed_v2'):
+        assert requests.post(url, json={'name': 'Odoo', 'event': event,
+                                        'url': f'{receiver.url}/hook?event={event}'},
+                             headers=v2_auth).status_code == 201
+    shipstation.add_order(shipstation_order('SO001', key='k1'))
+    (label,) = shipstation.ship_order('k1', tracking_number='1ZTRK')
+    answers = shipstation.deliver_track('1ZTRK', 'EX', exception_description='Damaged')
+    assert [status for status, _text in answers] == [200, 200]
+    legacy, v2 = receiver.requests[-2:]
+    assert (legacy.query['event'], legacy.json['resource_type']) == ('track', 'API_TRACK')
+    assert 'tracking_number=1ZTRK' in legacy.json['resource_url']
+    assert (v2.query['event'], v2.json['resource_type']) == ('track_event_v2',
+                                                             'TRACK_EVENT_V2')
+    assert v2.json['resource_url'].endswith(f"/v2/labels/se-{label['shipmentId']}/track")
+    for delivered in (legacy, v2):
+        data = delivered.json['data']
+        assert (data['tracking_number'], data['status_code'], data['status_description'],
+                data['exception_description']) == ('1ZTRK', 'EX', 'Exception', 'Damaged')
+        assert data['events'][0]['occurred_at'].endswith('Z')
+        verify_v2_signature(requests.get(f'{shipstation.url}/jwks').json(),
+                            delivered.headers, delivered.body)
+    assert shipstation.deliver_batch_processed_v2('se-77') == [(200, '{"received": true}')]
+    batch = receiver.requests[-1]
+    assert batch.json == {'resource_url': f'{shipstation.url}/v2/batches/se-77',
+                          'resource_type': 'BATCH_PROCESSED_V2'}
