@@ -210,6 +210,27 @@ class TestFeedImport(IqmetrixCase):
         self.assertEqual(conflict_order.iqmetrix_delivery_kind, "customer")
         self.assertIn("ship-to-store is true", conflict_order.iqmetrix_import_warnings)
 
+    def test_a_page_creates_each_new_customer_and_store_once(self):
+        customer = {"customer-id": "c-shared", "primary-name": "Ann", "family-name": "Lee"}
+        seller = {"company-id": "600", "location-id": "601"}
+        first = self.sim.add_order(items=[{"sku": "CASE-1"}], customer=customer, address=HOME)
+        second = self.sim.add_order(items=[{"sku": "CHG-2"}], customer=customer,
+                                    ship_to_store=True, seller=seller)
+        third = self.sim.add_order(items=[{"sku": "CASE-1"}], ship_to_store=True,
+                                   seller=seller)
+        self.import_feed()
+        orders = [self.order_for(order_id) for order_id in (first, second, third)]
+        Partner = self.env["res.partner"]
+        self.assertEqual(Partner.search_count([("ref", "=", "iqmetrix:c-shared")]), 1)
+        self.assertEqual(orders[0].partner_id, orders[1].partner_id)
+        self.assertEqual(orders[0].partner_id.name, "Ann Lee")
+        self.assertEqual(orders[0].partner_shipping_id.street, "742 Evergreen Terrace")
+        stores = Partner.search([("ref", "=", "iqmetrix-store:600:601")])
+        self.assertEqual(len(stores), 1, "one store partner for both store deliveries")
+        self.assertTrue(stores.is_company)
+        self.assertEqual(orders[1].partner_shipping_id.commercial_partner_id, stores)
+        self.assertEqual(orders[2].partner_shipping_id.commercial_partner_id, stores)
+
     def test_bad_phone_is_kept_and_flagged(self):
         order_id = self.sim.add_order(items=[{"sku": "CASE-1"}], address={"phone": "12"})
         self.import_feed()
