@@ -1,2 +1,3 @@
 from . import test_client
 from . import test_orders
+from . import test_webhooks
