@@ -11,7 +11,12 @@ https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
 from gql import gql
 from graphql import print_ast
 
-from odoo.addons.channel_base.exceptions import PermanentError, RateLimitedError, TransientError
+from odoo.addons.channel_base.exceptions import (
+    PermanentError,
+    RateLimitedError,
+    TransientError,
+    WindowWaitError,
+)
 from odoo.addons.channel_base.http_client import ChannelClient
 
 from . import const
@@ -60,9 +65,23 @@ class ShopifyClient(ChannelClient):
                 f"Query would cost {cost} points, above Shopify's single-query maximum "
                 f"of {const.MAX_QUERY_COST}: ask for smaller pages.")
         body = {"query": print_ast(parsed), "variables": variables or {}}
-        answer = self.request_json("POST", self.graphql_path, json=body,
-                                   cost=min(cost, self.rate_limit_capacity), bucket=BUCKET)
+        reserved = min(cost, self.rate_limit_capacity)
+        self._realigned = False
+        try:
+            answer = self.request_json("POST", self.graphql_path, json=body, cost=reserved,
+                                       bucket=BUCKET)
+        except (TransientError, PermanentError) as error:
+            if not isinstance(error, WindowWaitError) and not self._realigned:
+                self._refund(reserved)  # a 5xx or a timeout: Shopify spent nothing
+            raise
         return self._data(answer, cost)
+
+    def _refund(self, points):
+        state = self.env["channel.rate.limit"]._state(self.credential.id, BUCKET)
+        if state:
+            self.env["channel.rate.limit"]._observe(
+                self.credential.id, BUCKET,
+                remaining=min(state["capacity"], state["available"] + points))
 
     def _data(self, answer, cost):
         if not isinstance(answer, dict):
@@ -94,6 +113,7 @@ class ShopifyClient(ChannelClient):
             status = None
         if not status:
             return super()._observe_rate_limit(response, bucket)
+        self._realigned = True
         maximum = float(status.get("maximumAvailable") or const.BUCKET_DEFAULT_MAX)
         rate = float(status.get("restoreRate") or const.BUCKET_DEFAULT_RESTORE)
         self.env["channel.rate.limit"]._observe(

@@ -12,7 +12,7 @@ ORDER_FIELDS = """
   customer { id email firstName lastName phone }
   shippingAddress { name firstName lastName company address1 address2 city zip
                     provinceCode countryCodeV2 phone }
-  fulfillments(first: 5) { id status createdAt trackingInfo(first: 3) { number company } }
+  fulfillments(first: 3) { id status createdAt trackingInfo(first: 2) { number company } }
 """
 LINE_FIELDS = """
   id sku name quantity currentQuantity

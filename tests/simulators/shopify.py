@@ -101,6 +101,7 @@ class ShopifySimulator(Simulator):
         'max_query_cost': 1000,
         'throttle_status': 200,  # HTTP status of a THROTTLED answer (200 or 429: unsure)
         'bulk_polls': 1,  # reads of a running bulk operation before it completes
+        'stamp_step': 1,  # seconds between two updatedAt stamps
         'clock': time.time,
     }
 
@@ -136,7 +137,8 @@ class ShopifySimulator(Simulator):
 
     def _stamp(self):
         """An updatedAt after every earlier one (whole seconds, as Shopify shows them)."""
-        self._last_stamp = max(self._last_stamp + 1, float(int(self.options['clock']())))
+        self._last_stamp = max(self._last_stamp + self.options['stamp_step'],
+                               float(int(self.options['clock']())))
         return datetime.fromtimestamp(self._last_stamp, UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
     def add_order(self, sku='SHOP-SKU', quantity=1, price=20.0, email='jane@example.com',
