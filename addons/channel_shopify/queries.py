@@ -129,7 +129,7 @@ mutation CollectionCreate($input: CollectionInput!) {
 
 FULFILLMENT_ORDERS = """
 query FulfillmentOrders($id: ID!) {
-  order(id: $id) { id fulfillmentOrders(first: 10) { edges { node { id status
+  order(id: $id) { id fulfillmentOrders(first: 5) { edges { node { id status
     lineItems(first: 50) { edges { node { id remainingQuantity
       lineItem { sku } } } } } } } }
 }

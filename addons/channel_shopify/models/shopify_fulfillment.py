@@ -6,6 +6,8 @@ on the order's open fulfillment orders, with the tracking numbers. Off (the defa
 https://shopify.dev/docs/api/admin-graphql/2025-01/mutations/fulfillmentCreate
 """
 
+import uuid
+
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -53,11 +55,13 @@ class IntegrationCredential(models.Model):
     def _shopify_queue_fulfillments(self, event, pickings, numbers=None):
         """One job per transfer and event (all in one statement), whatever the setting:
         the job says why it sends nothing, so the history is readable."""
+        dispatch = uuid.uuid4().hex
         return self.env["sync.job"]._enqueue_many([{
             "operation": const.OP_PUSH_FULFILLMENT, "credential": self, "record": picking,
-            "payload": {"event": event, "numbers": (numbers or {}).get(picking.id) or [],
+            "payload": {"event": event, "dispatch": dispatch,
+                        "numbers": (numbers or {}).get(picking.id) or [],
                         "tracking": split_tracking_refs(picking.carrier_tracking_ref),
-                        "shipped": _shipped_by_sku(picking)},
+                        "shipped": _shipped_by_product(picking)},
         } for picking in pickings])
 
     def _shopify_push_fulfillment(self, job):
@@ -86,6 +90,14 @@ class IntegrationCredential(models.Model):
         raise_user_errors(payload, f"the fulfilment of {picking.name}")
         picking.shopify_fulfillment_gid = payload["fulfillment"]["id"]
         return {"sent": tracking[0], "fulfillment": payload["fulfillment"]["id"]}
+
+
+def _shipped_by_product(picking):
+    shipped = {}
+    for move in picking.move_ids.filtered(lambda m: m.state == "done"):
+        key = str(move.product_id.id)
+        shipped[key] = shipped.get(key, 0) + move.quantity
+    return shipped
 
 
 def _shipped_by_sku(picking):

@@ -3,3 +3,7 @@ from . import test_orders
 from . import test_paged_kit
 from . import test_webhooks
 from . import test_secrets
+from . import test_products
+from . import test_inventory
+from . import test_fulfillment
+from . import test_schema
