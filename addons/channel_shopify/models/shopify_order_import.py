@@ -60,6 +60,28 @@ class IntegrationCredential(models.Model):
                 importable.append(order)
         matches = self.env["channel.mapping"]._partners_for_addresses(
             [mapping.address_of(order) for order in importable], self.company_id)
+        created = self._shopify_create_batch(importable, products.products, matches)
+        if created is None:  # one of them failed: each on its own, the bad ones parked
+            created, failed = self._shopify_create_one_by_one(
+                importable, products.products, matches, failed)
+        Inbox._resolve(self, const.ORDERS_STREAM, created)
+        return created, failed
+
+    def _shopify_create_batch(self, orders, products, matches):
+        """The page's orders in one create and one confirmation (the ORM's batch cost),
+        or None when any of them fails (nothing kept)."""
+        if not orders:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                sales = self._shopify_create_sale_orders(orders, products, matches)
+        except Exception:  # noqa: BLE001 - retried one by one, which names the bad order
+            self.env.invalidate_all()
+            return None
+        return {mapping.order_id(order): sale for order, sale in zip(orders, sales, strict=True)}
+
+    def _shopify_create_one_by_one(self, importable, products, matches, failed):
+        Inbox = self.env["channel.inbox.item"]
         created = {}
         for order, match in zip(importable, matches, strict=True):
             try:
@@ -70,22 +92,29 @@ class IntegrationCredential(models.Model):
                 Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
                                       order, error)
                 failed += 1
-        Inbox._resolve(self, const.ORDERS_STREAM, created)
         return created, failed
 
     def _shopify_create_sale_order(self, order, products, match):
+        return self._shopify_create_sale_orders([order], products, [match])
+
+    def _shopify_create_sale_orders(self, orders, products, matches):
         product_ids = {sku: product.id for sku, product in products.items()}
         shipping = self.env.ref("channel_shopify.product_shopify_shipping")
-        sale = self.env["sale.order"].create(mapping.sale_order_values(
-            order, self.id, match.partner.id, match.shipping.id, product_ids, shipping.id))
-        if match.warnings:
-            sale.message_post(body="; ".join(match.warnings))
-        if mapping.is_cancelled(order):
-            sale._action_cancel()
-            return sale
-        sale.action_confirm()  # reserves the stock, so the inventory published is right
-        self._shopify_apply_fulfillments(sale, order)
-        return sale
+        sales = self.env["sale.order"].create([mapping.sale_order_values(
+            order, self.id, match.partner.id, match.shipping.id, product_ids, shipping.id)
+            for order, match in zip(orders, matches, strict=True)])
+        cancelled = self.env["sale.order"]
+        for sale, order, match in zip(sales, orders, matches, strict=True):
+            if match.warnings:
+                sale.message_post(body="; ".join(match.warnings))
+            if mapping.is_cancelled(order):
+                cancelled |= sale
+        cancelled._action_cancel()
+        (sales - cancelled).action_confirm()  # reserves the stock the inventory publishes
+        for sale, order in zip(sales, orders, strict=True):
+            if sale not in cancelled:
+                self._shopify_apply_fulfillments(sale, order)
+        return sales
 
     def _shopify_apply_update(self, sale, order):
         sale.write({"shopify_updated_at": order.get("updatedAt"),
