@@ -785,14 +785,19 @@ def _node_cost(connection_field, variables, node):
 # ----------------------------------------------------------------- sandbox seed
 
 
+#: The SKUs of channel_shopify's demo products (addons/channel_shopify/demo).
+DEMO_SKUS = ('DEMO-SHOP-MUG', 'DEMO-SHOP-TEE')
+
+
 def seed_sandbox(simulator):
-    """Demo data of the sandbox: a few orders of the demo products, one cancelled, one
-    fulfilled on Shopify."""
-    with simulator.lock:
-        first = simulator.add_order(sku='FURN_7800', quantity=2, price=45.0)
-        simulator.add_order(sku='FURN_0269', quantity=1, price=120.0,
-                            email='sam@example.com')
-        cancelled = simulator.add_order(sku='FURN_7800', quantity=1, price=45.0)
+    """Demo data of the sandbox: three orders of the demo products, one cancelled, one
+    fulfilled on Shopify (so the for-visibility delivery is validated by the import).
+    Returns the orders' ids."""
+    mug, tee = DEMO_SKUS
+    first = simulator.add_order(sku=mug, quantity=2, price=12.0)
+    second = simulator.add_order(lines=[(mug, 1, 12.0), (tee, 2, 18.0)],
+                                 email='sam@example.com')
+    cancelled = simulator.add_order(sku=tee, quantity=1, price=18.0)
     simulator.cancel_order(cancelled['id'])
     simulator.fulfil_order(first['id'], tracking='1ZSANDBOX0001')
-    return simulator
+    return [first['id'], second['id'], cancelled['id']]

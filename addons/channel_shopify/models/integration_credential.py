@@ -69,7 +69,23 @@ class IntegrationCredential(models.Model):
     def write(self, vals):
         if "shopify_access_token" in vals:
             vals = dict(vals, shopify_uninstalled=False)
-        return super().write(vals)
+        result = super().write(vals)
+        if "shopify_odoo_fulfils" in vals:
+            self.filtered(lambda c: c.platform == const.PLATFORM)._shopify_join_shipstation()
+        return result
+
+    def _shopify_join_shipstation(self):
+        """Odoo fulfils: the company's ShipStation accounts send this account's deliveries
+        (their Fulfil Orders From); for visibility: they do not (Shopify's orders reach
+        ShipStation directly). Nothing to do without the ShipStation connector."""
+        if "shipstation_source_credential_ids" not in self._fields:
+            return
+        for credential in self:
+            accounts = self.sudo().search([("platform", "=", "shipstation"),
+                                           ("company_id", "=", credential.company_id.id)])
+            command = fields.Command.link if credential.shopify_odoo_fulfils \
+                else fields.Command.unlink
+            accounts.write({"shipstation_source_credential_ids": [command(credential.id)]})
 
     def _test_connection(self):
         if self.platform != const.PLATFORM:

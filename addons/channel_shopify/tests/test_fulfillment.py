@@ -113,3 +113,21 @@ class TestShopifyFulfilmentPushKit(PushIdempotencyKit, ShopifyFulfilsMixin, Tran
 
     def _push_kit_remote_copies(self, job):
         return len(self.sim.fulfillments)
+
+
+@tagged("post_install", "-at_install")
+class TestShopifyShipStationSetting(ShopifyAccountMixin, TransactionCase):
+    shopify_account_name = "Shopify ShipStation setting"
+
+    def test_odoo_fulfils_joins_the_shipstation_accounts(self):
+        Credential = self.env["integration.credential"]
+        if "shipstation_source_credential_ids" not in Credential._fields:
+            self.skipTest("channel_shipstation is not installed")  # noqa: never in CI
+        shipstation = Credential.create({"name": "ShipStation (Shopify test)",
+                                         "platform": "shipstation"})
+        self.assertNotIn(self.credential, shipstation.shipstation_source_credential_ids,
+                         "for visibility: ShipStation gets Shopify's orders directly")
+        self.credential.shopify_odoo_fulfils = True
+        self.assertIn(self.credential, shipstation.shipstation_source_credential_ids)
+        self.credential.shopify_odoo_fulfils = False
+        self.assertNotIn(self.credential, shipstation.shipstation_source_credential_ids)
