@@ -213,7 +213,8 @@ def chunks(items, size):
 
 def product_set_input(template, variants, status="ACTIVE"):
     """``ProductSetInput`` from plain values: ``template`` = {title, handle, description,
-    vendor, product_type, tags, options: [(name, [values])], collections: [gid]};
+    vendor, product_type, tags (None: left alone), options: [(name, [values])],
+    collections: [gid]};
     ``variants`` = [{sku, price, barcode, weight, options: [(name, value)], id?}].
     productSet replaces list fields: variants not listed are deleted on Shopify."""
     values = {
@@ -221,8 +222,9 @@ def product_set_input(template, variants, status="ACTIVE"):
         "descriptionHtml": template.get("description") or "",
         "productType": template.get("product_type") or "",
         "vendor": template.get("vendor") or "",
-        "tags": template.get("tags") or [],
     }
+    if template.get("tags") is not None:  # a list field: given, it replaces Shopify's
+        values["tags"] = template["tags"]
     if template.get("collections") is not None:
         values["collections"] = template["collections"]
     options = template.get("options") or [("Title", ["Default Title"])]

@@ -126,3 +126,40 @@ class TestShopifyOrdersIn(ShopifyAccountMixin, TransactionCase):
         self.drain()
         self.drain()
         self.assertEqual(len(self.shopify_orders()), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestShopifyBadInputs(ShopifyAccountMixin, TransactionCase):
+    shopify_account_name = "Shopify bad inputs"
+
+    def test_unparsable_phone_is_dropped_the_order_kept(self):
+        self.sim.add_order(sku=SKU, address={
+            "name": "Pat Phone", "address1": "2 Elm St", "city": "Reno", "zip": "89501",
+            "provinceCode": "NV", "countryCodeV2": "US", "phone": "call me maybe"})
+        self.run_orders_stream()
+        sale = self.shopify_orders()
+        self.assertEqual(len(sale), 1)
+        self.assertIn("could not be parsed", " ".join(sale.message_ids.mapped("body")))
+
+    def test_dropped_connection_is_retried_and_the_page_not_skipped(self):
+        self.sim.seed_orders(2, sku=SKU)
+        self.sim.inject("drop")
+        self.credential._channel_stream("orders").action_run_now()
+        self.drain()
+        graphql = [r for r in self.sim.requests if r.path.endswith("/graphql.json")]
+        self.assertEqual(len(graphql), 2, "the same page read again")
+        self.assertEqual(graphql[0].json, graphql[1].json)
+        self.assertEqual(len(self.shopify_orders()), 2)
+
+    def test_graphql_errors_are_a_clear_permanent_error(self):
+        from odoo.addons.channel_base.exceptions import PermanentError
+
+        from ..client import ShopifyClient
+        with self.assertRaises(PermanentError) as caught:
+            ShopifyClient(self.credential).execute("query { shop { nameX } }")
+        self.assertIn("Cannot query field 'nameX'", caught.exception.message)
+
+    def test_malformed_bulk_result_is_transient(self):
+        from .. import mapping
+        with self.assertRaises(ValueError):
+            mapping.group_bulk_lines(b'{"id": "gid://shopify/Order/1"}\n{"id": ')
