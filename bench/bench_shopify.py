@@ -1,6 +1,6 @@
 """Benchmark the Shopify connector against the bare ORM and the simulated API limit, in one run.
 
-    /opt/odoo18/venv/bin/python bench/bench_shopify.py [-n 1000] [-m 1000] [--full]
+    /opt/odoo18/venv/bin/python bench/bench_shopify.py [-n 500] [-m 1000] [--full]
         [--restore-rate 1000] [--db cc_shopify] [--conf /tmp/devconf-cc_shopify.conf]
 
 Serves N orders of 3 lines from the Shopify simulator and prints:
@@ -46,7 +46,7 @@ LOCATION = "gid://shopify/Location/1"
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=1000, help="orders (default 1000)")
+    parser.add_argument("-n", type=int, default=500, help="orders (default 500)")
     parser.add_argument("-m", type=int, default=1000, help="inventory updates (default 1000)")
     parser.add_argument("--full", action="store_true", help="50,000 orders, 10,000 updates")
     parser.add_argument("--restore-rate", type=float, default=1000.0,

@@ -21,17 +21,3 @@ class SaleOrderLine(models.Model):
         "Shopify Taxes", copy=False, readonly=True,
         help="The tax lines Shopify charged (title, rate, amount); Odoo does not recompute them.")
 
-
-class ProductProduct(models.Model):
-    _inherit = "product.product"
-
-    shopify_variant_gid = fields.Char(
-        "Shopify Variant", compute="_compute_shopify_variant_gid",
-        help="The variant id of this product on the first Shopify account binding it.")
-
-    def _compute_shopify_variant_gid(self):
-        bindings = self.env["channel.product.binding"].search(
-            [("product_id", "in", self.ids), ("platform", "=", "shopify")])
-        by_product = {binding.product_id.id: binding.external_id for binding in bindings}
-        for product in self:
-            product.shopify_variant_gid = by_product.get(product.id, False)

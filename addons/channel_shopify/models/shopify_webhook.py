@@ -5,8 +5,6 @@ https://shopify.dev/docs/apps/build/webhooks/verify-deliveries ;
 https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
 """
 
-import json
-
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -236,7 +234,3 @@ class IntegrationCredential(models.Model):
                                           ", ".join(missing) or "none missing"))
         return self._notification(self.env._("%s webhook(s) registered.", len(missing)))
 
-
-def topic_of(event):
-    """The topic of a stored delivery (tests and screens)."""
-    return json.loads(event.headers or "{}").get(const.TOPIC_HEADER)
