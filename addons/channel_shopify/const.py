@@ -22,6 +22,7 @@ MAX_PAGE = 250
 
 ORDERS_STREAM = "orders"
 RECONCILE_STREAM = "orders_reconcile"
+INVENTORY_STREAM = "inventory"
 #: Each incremental read looks this far behind the last updated_at imported.
 OVERLAP_MINUTES = 10
 RECONCILE_DAYS = 2

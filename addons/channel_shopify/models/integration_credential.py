@@ -109,7 +109,10 @@ class IntegrationCredential(models.Model):
                            paged_import=ShopifyOrdersImport, priority=5),
                 StreamSpec(const.RECONCILE_STREAM, "Orders reconciliation (last 2 days)",
                            interval_minutes=24 * 60, paged_import=ShopifyOrdersReconcile,
-                           priority=15)]
+                           priority=15),
+                StreamSpec(const.INVENTORY_STREAM, "Inventory to Shopify (changed only)",
+                           interval_minutes=15, operation=const.OP_PUSH_INVENTORY,
+                           priority=12)]
 
     def _sync_job_operation_labels(self):
         return dict(super()._sync_job_operation_labels(), **{

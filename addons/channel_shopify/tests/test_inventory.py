@@ -100,3 +100,10 @@ class TestShopifyInventoryOut(ShopifyCatalogueMixin, TransactionCase):
         self.drain()
         self.assertEqual(self.sim.inventory[self.item_s, "gid://shopify/Location/1"], 0,
                          "Odoo's quantity (0) is published again, compared with 4")
+
+    def test_inventory_stream_sends_what_changed(self):
+        self.set_stock(self.variant_m, 6)
+        self.credential._channel_stream("inventory").action_run_now()
+        self.drain()
+        item_m = self.binding(self.variant_m).shopify_inventory_item_gid
+        self.assertEqual(self.sim.inventory[item_m, "gid://shopify/Location/1"], 6)
