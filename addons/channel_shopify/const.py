@@ -23,6 +23,7 @@ MAX_PAGE = 250
 ORDERS_STREAM = "orders"
 RECONCILE_STREAM = "orders_reconcile"
 INVENTORY_STREAM = "inventory"
+WEBHOOKS_HEALTH_STREAM = "webhooks_health"
 #: Each incremental read looks this far behind the last updated_at imported.
 OVERLAP_MINUTES = 10
 RECONCILE_DAYS = 2
@@ -46,6 +47,7 @@ OP_PUSH_FULFILLMENT = "shopify.push_fulfillment"
 OP_BULK_START = "shopify.bulk_orders_start"
 OP_BULK_POLL = "shopify.bulk_orders_poll"
 OP_BULK_IMPORT = "shopify.bulk_orders_import"
+OP_CHECK_WEBHOOKS = "shopify.check_webhooks"
 BULK_POLL_SECONDS = 10
 
 #: Webhook topics we subscribe to: REST-style header name -> GraphQL enum value

@@ -112,7 +112,10 @@ class IntegrationCredential(models.Model):
                            priority=15),
                 StreamSpec(const.INVENTORY_STREAM, "Inventory to Shopify (changed only)",
                            interval_minutes=15, operation=const.OP_PUSH_INVENTORY,
-                           priority=12)]
+                           priority=12),
+                StreamSpec(const.WEBHOOKS_HEALTH_STREAM, "Webhook subscriptions health",
+                           interval_minutes=24 * 60, operation=const.OP_CHECK_WEBHOOKS,
+                           priority=15)]
 
     def _sync_job_operation_labels(self):
         return dict(super()._sync_job_operation_labels(), **{
@@ -122,6 +125,7 @@ class IntegrationCredential(models.Model):
             const.OP_BULK_START: "Start Shopify bulk order export",
             const.OP_BULK_POLL: "Check Shopify bulk operation",
             const.OP_BULK_IMPORT: "Import Shopify bulk orders",
+            const.OP_CHECK_WEBHOOKS: "Check Shopify webhook subscriptions",
         })
 
     def _execute_sync_job(self, job):
@@ -134,6 +138,7 @@ class IntegrationCredential(models.Model):
             const.OP_BULK_START: self._shopify_bulk_start,
             const.OP_BULK_POLL: self._shopify_bulk_poll,
             const.OP_BULK_IMPORT: self._shopify_bulk_import,
+            const.OP_CHECK_WEBHOOKS: self._shopify_check_webhooks,
         }
         if job.operation not in handlers:
             return super()._execute_sync_job(job)

@@ -207,11 +207,22 @@ class IntegrationCredential(models.Model):
         registered = self._shopify_registered_topics()
         return [topic for topic, enum in const.TOPICS.items() if registered.get(enum) != url]
 
+    def _shopify_check_webhooks(self, job=None):
+        """Registered vs required (the daily health stream, and Check Webhooks); a newly
+        missing subscription (Shopify deletes failing ones) is said in the chatter."""
+        missing = self._shopify_missing_topics()
+        text = ", ".join(missing) or False
+        if text and text != self.shopify_webhooks_missing:
+            self.message_post(body=self.env._(
+                "Webhook subscriptions missing on Shopify: %s. Press Register / Repair "
+                "Webhooks.", text))
+        self.sudo().write({"shopify_webhooks_missing": text,
+                           "shopify_webhooks_checked_at": fields.Datetime.now()})
+        return {"missing": missing}
+
     def action_shopify_check_webhooks(self):
         self.ensure_one()
-        missing = self._shopify_missing_topics()
-        self.sudo().write({"shopify_webhooks_missing": ", ".join(missing) or False,
-                           "shopify_webhooks_checked_at": fields.Datetime.now()})
+        missing = self._shopify_check_webhooks()["missing"]
         if missing:
             return self._notification(self.env._("Missing webhooks: %s. Press Register "
                                                  "Webhooks to repair.", ", ".join(missing)),

@@ -181,6 +181,16 @@ class TestShopifyWebhooks(ShopifyWebhookMixin, HttpCase):
         self.assertEqual(len(self.sim.subscriptions), len(const.TOPICS))
         self.assertFalse(self.credential.shopify_webhooks_missing)
 
+    def test_daily_health_stream_reports_a_deleted_subscription(self):
+        self.credential.action_shopify_register_webhooks()
+        lost = next(key for key, s in self.sim.subscriptions.items()
+                    if s["topic"] == "ORDERS_CANCELLED")
+        del self.sim.subscriptions[lost]
+        self.credential._channel_stream("webhooks_health").action_run_now()
+        self.drain()
+        self.assertEqual(self.credential.shopify_webhooks_missing, "orders/cancelled")
+        self.assertIn("orders/cancelled", self.credential.message_ids[0].body)
+
     def test_deliveries_from_the_simulator_reach_the_registered_url(self):
         self.credential.action_shopify_register_webhooks()
         order = self.sim.add_order(sku=SKU)
