@@ -137,6 +137,11 @@ SEEDERS = {'iqreseller': seed_iqreseller, 'iqmetrix': seed_iqmetrix,
            'shipstation': seed_shipstation}
 NEW_ORDER_MAKERS = {'iqreseller': add_iqreseller_order, 'iqmetrix': add_iqmetrix_order}
 
+# Shopify (channel_shopify): its seeder lives beside its simulator.
+from .shopify import seed_sandbox as seed_shopify  # noqa: E402
+
+SEEDERS['shopify'] = seed_shopify
+
 
 def seed(simulators):
     """Seed every simulator of ``simulators`` (name -> running or not simulator) that has
