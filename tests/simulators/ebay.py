@@ -98,6 +98,7 @@ class EbaySimulator(Simulator):
         'country_field': 'countryCode',  # the OAS Address says 'country': both are tested
         'trading_daily_limit': 5000,
         'signature_digest': 'SHA1',
+        'non_leaf_categories': ('6000',),  # eBay Motors' root: publishing needs a leaf
     }
 
     def init_state(self):
@@ -421,6 +422,9 @@ class EbaySimulator(Simulator):
             ('price', (offer.get('pricingSummary') or {}).get('price'))) if not value]
         if missing:
             return ebay_error(25007, 'Missing: ' + ', '.join(missing), category='BUSINESS')
+        if offer.get('categoryId') in self.options['non_leaf_categories']:
+            return ebay_error(25005, 'The category ID you entered is not a leaf category.',
+                              category='BUSINESS')
         if offer.get('merchantLocationKey') not in self.locations:
             return ebay_error(25802, 'Invalid merchantLocationKey', category='BUSINESS')
         item = self.inventory_items.get(offer['sku']) or {}

@@ -43,7 +43,9 @@ class IntegrationCredential(models.Model):
         optional work stops at 80 % of it."""
         self.invalidate_recordset(["ebay_calls_today"])
         budget = self.ebay_daily_call_budget or const.DAILY_CALL_BUDGET
-        if self.ebay_call_remaining and self.ebay_call_limit:
+        start, _end = pacific_day_bounds(fields.Datetime.now())
+        if self.ebay_call_limit and (self.ebay_call_limits_at or start) >= start:
+            # what getRateLimits said remains today (a reading of yesterday is ignored)
             budget = min(budget, self.ebay_calls_today + self.ebay_call_remaining)
         limit = budget * OPTIONAL_SHARE if optional else budget
         if self.ebay_calls_today + calls > limit:
@@ -63,6 +65,7 @@ class IntegrationCredential(models.Model):
                 for rate in resource.get("rates") or []:
                     if int(rate.get("timeWindow") or 0) == 86400:
                         self.sudo().write({"ebay_call_limit": rate.get("limit") or 0,
-                                           "ebay_call_remaining": rate.get("remaining") or 0})
+                                           "ebay_call_remaining": rate.get("remaining") or 0,
+                                           "ebay_call_limits_at": fields.Datetime.now()})
                         return {"limit": rate.get("limit"), "remaining": rate.get("remaining")}
         return {"skipped": "no daily Trading API rate in the answer"}

@@ -46,6 +46,7 @@ class IntegrationCredential(models.Model):
         help="Trading API calls per day (eBay's default limit is 5,000).")
     ebay_call_limit = fields.Integer("eBay Call Limit (today)", readonly=True, copy=False)
     ebay_call_remaining = fields.Integer("eBay Calls Remaining", readonly=True, copy=False)
+    ebay_call_limits_at = fields.Datetime("Call Limits Read At", readonly=True, copy=False)
     ebay_calls_today = fields.Integer("Trading Calls Today", compute="_compute_ebay_calls_today")
 
     def _is_ebay_sandbox(self):

@@ -1,2 +1,3 @@
 from . import test_oauth
 from . import test_orders
+from . import test_listings
