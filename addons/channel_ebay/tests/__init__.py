@@ -1,3 +1,5 @@
 from . import test_oauth
 from . import test_orders
 from . import test_listings
+from . import test_account_deletion
+from . import test_messages
