@@ -26,6 +26,10 @@ def _parse_z(value):
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _page_size(credential):
+    return min(max(credential.ebay_orders_page_size or const.ORDERS_PAGE_SIZE, 1), 1000)
+
+
 class EbayOrdersImport(PagedImport):
     code = const.ORDERS_STREAM
     label = "Orders (by last modified date)"
@@ -34,7 +38,7 @@ class EbayOrdersImport(PagedImport):
         now = datetime.now(UTC)
         if isinstance(stored_cursor, dict) and stored_cursor.get("since"):
             since = _parse_z(stored_cursor["since"]) - timedelta(
-                minutes=const.ORDERS_OVERLAP_MINUTES)
+                minutes=max(credential.ebay_orders_overlap_minutes, 0))
         else:
             since = now - timedelta(days=const.ORDERS_FIRST_RUN_DAYS)
         return {"since": iso_z(since), "until": iso_z(now), "offset": 0}
@@ -42,7 +46,7 @@ class EbayOrdersImport(PagedImport):
     def fetch_page(self, credential, cursor):
         answer = EbayClient(credential).call("GET", const.FULFILLMENT + "/order", params={
             "filter": f"lastmodifieddate:[{cursor['since']}..{cursor['until']}]",
-            "limit": const.ORDERS_PAGE_SIZE, "offset": cursor["offset"]}) or {}
+            "limit": _page_size(credential), "offset": cursor["offset"]}) or {}
         orders = answer.get("orders") or []
         offset = cursor["offset"] + len(orders)
         total = int(answer.get("total") or 0)

@@ -189,6 +189,12 @@ class EbaySimulator(Simulator):
         with self.lock:
             self.page_faults.setdefault(page, []).extend([status] * times)
 
+    def order_reads(self):
+        """The getOrders requests by filter, in order."""
+        with self.lock:
+            return [r for r in self.requests if r.method == 'GET' and r.path == FUL + '/order'
+                    and 'filter' in r.query]
+
     def order_page_reads(self):
         """Page numbers (offset // limit + 1) of the getOrders reads by filter, in order."""
         with self.lock:

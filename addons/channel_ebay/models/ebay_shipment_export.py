@@ -4,6 +4,8 @@ posts createShippingFulfillment (carrier code from the carrier map, tracking, th
 items that shipped) once per transfer. Before posting it reads the order's fulfilments, so
 a job recovered after a crash adopts the fulfilment eBay already holds."""
 
+import uuid
+
 from odoo import fields, models
 
 from odoo.addons.channel_base.exceptions import PermanentError
@@ -13,6 +15,16 @@ from .. import const, mapping
 from ..client import EbayClient
 from ..orders_stream import iso_z
 
+SENDING_EVENTS = ("done", "tracking_added")
+
+
+def _shipped_by_product(picking):
+    shipped = {}
+    for move in picking.move_ids.filtered(lambda m: m.state == "done"):
+        key = str(move.product_id.id)
+        shipped[key] = shipped.get(key, 0) + move.quantity
+    return shipped
+
 
 class IntegrationCredential(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
@@ -20,29 +32,47 @@ class IntegrationCredential(models.Model):
     def _on_pickings_done(self, pickings, backorders):
         if self.platform != const.PLATFORM:
             return super()._on_pickings_done(pickings, backorders)
-        return self._ebay_queue_shipments(pickings, "done")
+        return self._ebay_queue_shipments("done", pickings, {})
 
     def _on_tracking_added(self, pickings, new_refs):
         if self.platform != const.PLATFORM:
             return super()._on_tracking_added(pickings, new_refs)
-        return self._ebay_queue_shipments(pickings, "tracking_added")
+        return self._ebay_queue_shipments("tracking_added", pickings, new_refs)
 
-    def _ebay_queue_shipments(self, pickings, event):
-        """eBay has no fulfilment void or update: removals and cancellations tell it
-        nothing, and only Odoo-shipped accounts post fulfilments at all."""
+    def _on_tracking_removed(self, pickings, old_refs):
+        if self.platform != const.PLATFORM:
+            return super()._on_tracking_removed(pickings, old_refs)
+        return self._ebay_queue_shipments("tracking_removed", pickings, old_refs)
+
+    def _on_backorders_cancelled(self, pickings):
+        if self.platform != const.PLATFORM:
+            return super()._on_backorders_cancelled(pickings)
+        return self._ebay_queue_shipments("backorder_cancelled", pickings, {})
+
+    def _on_pickings_cancelled(self, pickings):
+        if self.platform != const.PLATFORM:
+            return super()._on_pickings_cancelled(pickings)
+        return self._ebay_queue_shipments("cancelled", pickings, {})
+
+    def _ebay_queue_shipments(self, event, pickings, numbers):
+        """One job per transfer of the hook call (one statement), only for accounts whose
+        eBay orders Odoo ships; the job decides what eBay is told (it has no void or
+        update of a fulfilment: removals and cancellations are recorded, not sent)."""
         if not self.ebay_fulfil_in_odoo:
             return self.env["sync.job"]
-        pickings = pickings.filtered(lambda p: p.sale_id.channel_credential_id == self
-                                     and not p.ebay_fulfillment_id)
+        dispatch = uuid.uuid4().hex
         return self.env["sync.job"]._enqueue_many([{
             "operation": const.OP_PUSH_SHIPMENT, "credential": self, "record": picking,
-            "payload": {"event": event,
-                        "tracking": split_tracking_refs(picking.carrier_tracking_ref)},
-            "dedup_key": f"ebay.shipment:{picking.id}",
+            "payload": {"event": event, "dispatch": dispatch,
+                        "numbers": numbers.get(picking.id) or [],
+                        "tracking": split_tracking_refs(picking.carrier_tracking_ref),
+                        "shipped": _shipped_by_product(picking)},
         } for picking in pickings])
 
     def _ebay_push_shipment(self, job):
         picking = job._target()
+        if job.payload.get("event") not in SENDING_EVENTS:
+            return {"skipped": f"{job.payload.get('event')}: eBay has no fulfilment void"}
         if picking.ebay_fulfillment_id:
             return {"skipped": "already posted to eBay"}
         tracking = split_tracking_refs(picking.carrier_tracking_ref)

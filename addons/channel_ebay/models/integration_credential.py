@@ -41,6 +41,13 @@ class IntegrationCredential(models.Model):
         help="Off (default, for visibility): eBay orders reserve stock, their delivery is "
         "done when eBay reports them shipped (eBay orders reach ShipStation directly). On: "
         "Odoo ships them and posts each shipment's carrier and tracking to eBay.")
+    ebay_orders_page_size = fields.Integer(
+        "Orders per Page", default=const.ORDERS_PAGE_SIZE,
+        help="getOrders limit (the spec says at most 1000, newer pages less: 200 is safe).")
+    ebay_orders_overlap_minutes = fields.Integer(
+        "Order Poll Overlap (min)", default=const.ORDERS_OVERLAP_MINUTES,
+        help="Each order poll starts this long before the last one ended, so an order "
+        "eBay indexed late is still read (imports are idempotent).")
     ebay_daily_call_budget = fields.Integer(
         "Daily Trading Call Budget", default=const.DAILY_CALL_BUDGET,
         help="Trading API calls per day (eBay's default limit is 5,000).")
