@@ -600,7 +600,8 @@ class EbaySimulator(Simulator):
         order['lastModifiedDate'] = iso(datetime.now(UTC))
         location = (f'{request.host_url.rstrip("/")}{FUL}/order/{order_id}/shipping_fulfillment/'
                     f'{fulfillment["fulfillmentId"]}')
-        return Response(status=201, headers={'Location': location})
+        # the doc names the Location header; the OAS gives the 201 an (empty) JSON object
+        return self.json({}, status=201, headers={'Location': location})
 
     @route('GET', FUL + '/order/<order_id>/shipping_fulfillment')
     def get_shipping_fulfillments(self, request, order_id):
@@ -820,7 +821,7 @@ def sample_order(sku, username='buyer1', quantity=1, price=19.99, country_field=
     line_total = f'{price * quantity:.2f}'
     return {
         'creationDate': now, 'lastModifiedDate': now, 'orderFulfillmentStatus': 'NOT_STARTED',
-        'orderPaymentStatus': 'PAID', 'sellerId': 'odoo_seller', 'salesRecordReference': None,
+        'orderPaymentStatus': 'PAID', 'sellerId': 'odoo_seller',
         'buyer': {'username': username},
         'pricingSummary': {'priceSubtotal': {'value': line_total, 'currency': 'USD'},
                            'deliveryCost': {'value': '5.00', 'currency': 'USD'},

@@ -4,3 +4,4 @@ from . import test_listings
 from . import test_account_deletion
 from . import test_messages
 from . import test_kits
+from . import test_openapi
