@@ -51,11 +51,21 @@ class IntegrationCredential(models.Model):
 
     # ------------------------------------------------------------------ listings
 
-    def _ebay_listing(self, product):
+    def _ebay_category_of(self, categ, cache):
+        """The eBay category mapped to ``categ`` or its nearest mapped parent."""
+        if categ.id not in cache:
+            mapped = {row.categ_id.id: row.ebay_category_id
+                      for row in self.env["ebay.category.map"].search(
+                          [("categ_id", "parent_of", categ.id)])}
+            cache[categ.id] = next((mapped[parent] for parent in reversed(
+                [int(part) for part in (categ.parent_path or "").split("/") if part])
+                if parent in mapped), False)
+        return cache[categ.id]
+
+    def _ebay_listing(self, product, cache=None):
         template = product.product_tmpl_id
-        category = template.ebay_category_id or self.env["ebay.category.map"].search(
-            [("categ_id", "parent_of", template.categ_id.id)], order="id desc",
-            limit=1).ebay_category_id
+        category = template.ebay_category_id or self._ebay_category_of(
+            template.categ_id, {} if cache is None else cache)
         pairs = [(value.attribute_id.name, value.name)
                  for value in product.product_template_attribute_value_ids]
         pairs += [(line.attribute_id.name, line.value_ids.name)
@@ -77,19 +87,25 @@ class IntegrationCredential(models.Model):
                 "return_policy_id": self.ebay_return_policy_id or "",
                 "merchant_location_key": self.ebay_merchant_location_key or ""}
 
-    def _ebay_binding(self, product):
+    def _ebay_bindings(self, products):
+        """{product id: binding}, the missing ones created in one call."""
         Binding = self.env["channel.product.binding"].sudo()
-        return Binding.search([("credential_id", "=", self.id), ("product_id", "=", product.id)],
-                              limit=1) or Binding.create({
-            "credential_id": self.id, "product_id": product.id,
-            "external_sku": product.default_code})
+        found = {binding.product_id.id: binding for binding in Binding.search(
+            [("credential_id", "=", self.id), ("product_id", "in", products.ids)])}
+        missing = products.filtered(lambda product: product.id not in found)
+        for binding in Binding.create([{"credential_id": self.id, "product_id": product.id,
+                                        "external_sku": product.default_code}
+                                       for product in missing]):
+            found[binding.product_id.id] = binding
+        return found
 
     def _ebay_push_listings(self, job):
         products = self.env["product.product"].browse(job.payload["product_ids"]).exists()
         client = EbayClient(self)
         todo, stats = {}, {"sent": 0, "failed": 0, "skipped": 0}
+        bindings, categories = self._ebay_bindings(products), {}
         for product in products:
-            listing, binding = self._ebay_listing(product), self._ebay_binding(product)
+            listing, binding = self._ebay_listing(product, categories), bindings[product.id]
             problem = mapping.listing_problem(listing)
             if problem:
                 self._ebay_binding_error(binding, problem)

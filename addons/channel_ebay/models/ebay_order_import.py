@@ -49,18 +49,42 @@ class IntegrationCredential(models.Model):
             else:
                 importable.append(order)
         buyers = self._ebay_buyers(importable)
-        created = {}
-        for order, (partner, shipping) in zip(importable, buyers, strict=True):
-            try:
-                with self.env.cr.savepoint():
-                    created[mapping.order_id(order)] = self._ebay_create_sale_order(
-                        order, products.products, partner, shipping)
-            except Exception as error:  # noqa: BLE001 - parked with its reason, others go on
-                Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
-                                      order, error)
-                failed += 1
+        created = self._ebay_create_sale_orders(importable, buyers, products.products)
+        failed += len(importable) - len(created)
         Inbox._resolve(self, const.ORDERS_STREAM, created)
         return created, failed
+
+    def _ebay_create_sale_orders(self, orders, buyers, products):
+        """The page's orders created and confirmed in one batch; when the batch fails,
+        again one by one, each in its savepoint, the failing ones parked."""
+        try:
+            with self.env.cr.savepoint():
+                sales = self._ebay_create_sale_order_batch(orders, buyers, products)
+                return {mapping.order_id(order): sale for order, sale in zip(
+                    orders, sales, strict=True)}
+        except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
+            self.env.invalidate_all()
+        created = {}
+        for order, buyer in zip(orders, buyers, strict=True):
+            try:
+                with self.env.cr.savepoint():
+                    created[mapping.order_id(order)] = self._ebay_create_sale_order_batch(
+                        [order], [buyer], products)
+            except Exception as error:  # noqa: BLE001 - parked with its reason, others go on
+                self.env["channel.inbox.item"]._record_failure(
+                    self, const.ORDERS_STREAM, mapping.order_id(order), order, error)
+        return created
+
+    def _ebay_create_sale_order_batch(self, orders, buyers, products):
+        product_ids = {sku: product.id for sku, product in products.items()}
+        sales = self.env["sale.order"].create([mapping.sale_order_values(
+            order, self.id, partner.id, shipping.id, product_ids)
+            for order, (partner, shipping) in zip(orders, buyers, strict=True)])
+        sales.action_confirm()
+        for order, sale in zip(orders, sales, strict=True):
+            if mapping.is_shipped(order):
+                self._ebay_apply_ebay_shipment(sale, order)
+        return sales
 
     def _ebay_buyers(self, orders):
         """[(customer, delivery address)] per order: the partner holding the buyer's eBay
@@ -85,15 +109,6 @@ class IntegrationCredential(models.Model):
             values = Mapping._address_values(mapping.address_of(order), [])
             result.append((partner, Mapping._find_or_create_delivery(partner, values)))
         return result
-
-    def _ebay_create_sale_order(self, order, products, partner, shipping):
-        product_ids = {sku: product.id for sku, product in products.items()}
-        sale = self.env["sale.order"].create(mapping.sale_order_values(
-            order, self.id, partner.id, shipping.id, product_ids))
-        sale.action_confirm()
-        if mapping.is_shipped(order):
-            self._ebay_apply_ebay_shipment(sale, order)
-        return sale
 
     # ------------------------------------------------------------------ updates
 
@@ -165,5 +180,5 @@ class IntegrationCredential(models.Model):
         problem = mapping.order_problem(order, products.unknown)
         if problem:
             raise PermanentError(problem)
-        partner, shipping = self._ebay_buyers([order])[0]
-        return self._ebay_create_sale_order(order, products.products, partner, shipping)
+        return self._ebay_create_sale_order_batch([order], self._ebay_buyers([order]),
+                                                  products.products)
