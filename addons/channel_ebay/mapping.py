@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
+from odoo.addons.channel_base.tools import parse_timestamp
+
 from . import const
 
 NS = const.TRADING_NS
@@ -254,11 +256,15 @@ def ship_to(order):
     return {}
 
 
-def order_problem(order, unknown_skus):
+def order_problem(order, unknown_skus, source_tz=None):
     """Why ``order`` cannot become a sale order as it is, or None."""
     key = order_id(order)
     if not key:
         return "Order without an orderId."
+    try:
+        parse_timestamp(order.get("creationDate"), source_tz)
+    except ValueError as error:  # NaiveTimestampError is a ValueError
+        return f"Order {key}: creationDate refused: {error}"
     if not (order.get("buyer") or {}).get("username"):
         return f"Order {key} has no buyer username."
     address = ship_to(order).get("contactAddress") or {}
@@ -306,10 +312,12 @@ def is_shipped(order):
     return order.get("orderFulfillmentStatus") == "FULFILLED"
 
 
-def sale_order_values(order, credential_id, partner_id, shipping_id, product_ids):
+def sale_order_values(order, credential_id, partner_id, shipping_id, product_ids,
+                      source_tz=None):
     """``sale.order`` create values; ``product_ids`` maps SKU to product id."""
     summary = order.get("pricingSummary") or {}
     values = {
+        "ebay_created_at": parse_timestamp(order.get("creationDate"), source_tz),
         "partner_id": partner_id,
         "partner_shipping_id": shipping_id,
         "channel_credential_id": credential_id,

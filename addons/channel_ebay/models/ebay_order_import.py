@@ -41,7 +41,7 @@ class IntegrationCredential(models.Model):
             [sku for order in orders for sku in mapping.order_skus(order)], self)
         importable, failed = [], 0
         for order in orders:
-            problem = mapping.order_problem(order, products.unknown)
+            problem = mapping.order_problem(order, products.unknown, self.source_timezone)
             if problem:
                 Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
                                       order, problem)
@@ -78,7 +78,7 @@ class IntegrationCredential(models.Model):
     def _ebay_create_sale_order_batch(self, orders, buyers, products):
         product_ids = {sku: product.id for sku, product in products.items()}
         sales = self.env["sale.order"].create([mapping.sale_order_values(
-            order, self.id, partner.id, shipping.id, product_ids)
+            order, self.id, partner.id, shipping.id, product_ids, self.source_timezone)
             for order, (partner, shipping) in zip(orders, buyers, strict=True)])
         sales.action_confirm()
         for order, sale in zip(orders, sales, strict=True):
@@ -177,7 +177,7 @@ class IntegrationCredential(models.Model):
         if existing:
             return existing
         products = self.env["channel.mapping"]._products_by_skus(mapping.order_skus(order), self)
-        problem = mapping.order_problem(order, products.unknown)
+        problem = mapping.order_problem(order, products.unknown, self.source_timezone)
         if problem:
             raise PermanentError(problem)
         return self._ebay_create_sale_order_batch([order], self._ebay_buyers([order]),

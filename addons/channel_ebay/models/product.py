@@ -62,6 +62,7 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     ebay_buyer_username = fields.Char("eBay Buyer", readonly=True, copy=False)
+    ebay_created_at = fields.Datetime("Ordered on eBay", readonly=True, copy=False)
     ebay_last_modified = fields.Char("eBay Last Modified", readonly=True, copy=False)
     ebay_fulfillment_status = fields.Char("eBay Fulfilment Status", readonly=True, copy=False)
     ebay_total = fields.Float("eBay Total", readonly=True, copy=False)

@@ -24,6 +24,8 @@ class TestEbayOrdersIn(EbayAccountMixin, TransactionCase):
                          [first["orderId"], second["orderId"]])
         sale = orders[0]
         self.assertEqual(sale.state, "sale")
+        self.assertEqual(str(sale.ebay_created_at)[:19],
+                         first["creationDate"][:19].replace("T", " "))
         self.assertEqual(sale.partner_id, orders[1].partner_id, "the buyer is found again")
         self.assertEqual(sale.partner_id.ebay_username, "motor_fan")
         self.assertEqual(sale.ebay_buyer_username, "motor_fan")
@@ -71,6 +73,17 @@ class TestEbayOrdersIn(EbayAccountMixin, TransactionCase):
         self.drain()
         self.assertEqual(items[0].state, "done")
         self.assertEqual(len(self.ebay_orders()), 2)
+
+    def test_naive_creation_date_is_parked_unless_a_source_timezone_is_set(self):
+        naive = self.add_order(creationDate="2026-11-30T10:00:00")
+        self.run_stream()
+        self.assertFalse(self.ebay_orders())
+        item = self.env["channel.inbox.item"].search([("external_id", "=", naive["orderId"])])
+        self.assertIn("no timezone", item.error)
+        self.credential.source_timezone = "America/Los_Angeles"
+        item.action_retry()
+        self.drain()
+        self.assertEqual(str(self.ebay_orders().ebay_created_at), "2026-11-30 18:00:00")
 
     def test_cancellation_on_ebay_cancels_the_order(self):
         order = self.add_order()
