@@ -160,3 +160,27 @@ class TestEbayListings(EbayAccountMixin, TransactionCase):
         self.assertEqual(job.state, "pending", "postponed to the next budget day")
         self.assertIn("daily call budget", job.last_error or job.attempt_ids[:1].error or "")
         self.assertFalse(self.sim.trading_calls)
+
+    def test_truncated_trading_answer_retried_hostile_one_refused(self):
+        products = self._products(2, prefix="XML")
+        for number, product in enumerate(products):
+            product.product_tmpl_id.ebay_item_id = f"11000077{number}"
+            self.sim.add_trading_item(f"11000077{number}", product.default_code)
+        self.sim.inject("malformed", path=const.TRADING_PATH,
+                        body=b"<ReviseFixedPriceItemResponse xmlns=")
+        self.credential._ebay_queue_listings(products[0])
+        self.drain(make_due=False)
+        job = self.env["sync.job"].search([("operation", "=", const.OP_PUSH_LISTINGS),
+                                           ("credential_id", "=", self.credential.id)])
+        self.assertEqual((job.state, job.error_kind), ("pending", "transient"))
+        self.drain()
+        self.assertEqual(job.state, "done", job.last_error)
+        self.sim.inject("malformed", path=const.TRADING_PATH, body=(
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>'))
+        self.credential._ebay_queue_listings(products[1])
+        self.drain()
+        hostile = self.env["sync.job"].search([("operation", "=", const.OP_PUSH_LISTINGS),
+                                               ("credential_id", "=", self.credential.id)],
+                                              order="id desc", limit=1)
+        self.assertEqual(hostile.state, "failed")
+        self.assertIn("DOCTYPE", hostile.last_error)
