@@ -4,7 +4,10 @@ username on their orders) and record it. Endpoint: controllers/main.py."""
 
 import json
 import logging
+import re
+import secrets
 import time
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 
@@ -13,6 +16,8 @@ from ..client import EbayClient
 
 _logger = logging.getLogger(__name__)
 PUBLIC_KEY_TTL = 3600
+#: eBay's rule for the verification token (developer.ebay.com/marketplace-account-deletion).
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,80}$")
 _public_keys = {}  # (api base, kid) -> (expires, key, digest)
 
 
@@ -43,6 +48,43 @@ class IntegrationCredential(models.Model):
             credential.ebay_deletion_endpoint = (
                 f"{credential.get_base_url()}/channel/ebay/account_deletion/{credential.id}"
                 if credential.id else False)
+
+    # ------------------------------------------------------------------ setup health
+
+    def _ebay_deletion_problems(self):
+        """What keeps eBay from using the endpoint (it needs public HTTPS and a valid
+        token; the subscription itself is made in eBay's developer portal)."""
+        problems = []
+        token = self._secret("ebay_verification_token") or ""
+        if not TOKEN_PATTERN.match(token):
+            problems.append(self.env._("The verification token must be 32 to 80 letters, "
+                                       "digits, _ or -."))
+        url = urlsplit(self.ebay_deletion_endpoint or "")
+        if url.scheme != "https":
+            problems.append(self.env._("eBay calls HTTPS endpoints only: set web.base.url to "
+                                       "Odoo's public https:// address."))
+        if (url.hostname or "") in ("localhost", "127.0.0.1") or (url.hostname or "").startswith(
+                ("10.", "192.168.")):
+            problems.append(self.env._("eBay cannot reach %s: use a public host name.",
+                                       url.hostname))
+        return problems
+
+    def action_ebay_check_deletion_setup(self):
+        self.ensure_one()
+        problems = self._ebay_deletion_problems()
+        if problems:
+            return self._notification(" ".join(problems), kind="warning")
+        return self._notification(self.env._(
+            "Account deletion endpoint ready: give eBay %s and the verification token.",
+            self.ebay_deletion_endpoint))
+
+    def action_ebay_repair_deletion_setup(self):
+        """Repair what Odoo can: a missing or invalid verification token is generated
+        (eBay must then be given the new one)."""
+        self.ensure_one()
+        if not TOKEN_PATTERN.match(self._secret("ebay_verification_token") or ""):
+            self.sudo().ebay_verification_token = secrets.token_urlsafe(48)[:64]
+        return self.action_ebay_check_deletion_setup()
 
     # ------------------------------------------------------------------ signature
 

@@ -96,6 +96,20 @@ class TestEbayAccountDeletion(EbayAccountMixin, HttpCase):
         _ok, status = self.sim.send_account_deletion(self.endpoint, "gone_buyer")
         self.assertEqual(status, 204)
 
+    def test_setup_check_and_repair(self):
+        action = self.credential.action_ebay_check_deletion_setup()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("HTTPS", action["params"]["message"])
+        self.assertIn("public host", action["params"]["message"])
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example")
+        self.credential.sudo().ebay_verification_token = "short"
+        self.credential.invalidate_recordset(["ebay_deletion_endpoint"])
+        self.assertIn("32 to 80", self.credential.action_ebay_check_deletion_setup()[
+            "params"]["message"])
+        action = self.credential.action_ebay_repair_deletion_setup()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(len(self.credential.sudo().ebay_verification_token), 64)
+
     def test_unknown_account_and_unknown_key(self):
         self.assertEqual(self.url_open("/channel/ebay/account_deletion/999999?challenge_code=x")
                          .status_code, 404)
