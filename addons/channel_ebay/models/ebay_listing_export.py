@@ -238,9 +238,9 @@ class IntegrationCredential(models.Model):
         trading = bindings.filtered(lambda b: b.ebay_listing_api == "trading")
         sent = self._ebay_bulk_quantities(client, inventory)
         sent += self._ebay_revise_statuses(client, trading)
-        if len(bindings) == QUANTITY_SKUS_PER_JOB:
-            self._enqueue_job(const.OP_PUSH_QUANTITIES, payload={}, parent=job,
-                              dedup_key=f"ebay.quantities.next:{self.id}", priority=15)
+        if len(bindings) == QUANTITY_SKUS_PER_JOB:  # more dirty SKUs: the next job goes on
+            self._enqueue_job(const.OP_PUSH_QUANTITIES, payload={},
+                              dedup_key=f"ebay.quantities:{self.id}", priority=15)
         return {"sent": sent, "failed": len(bindings) - sent}
 
     def _ebay_bulk_quantities(self, client, bindings):

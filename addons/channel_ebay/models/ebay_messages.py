@@ -77,13 +77,10 @@ class IntegrationCredential(models.Model):
             order="id desc", limit=1) if template else self.env["sale.order"]
         return sale or template or None
 
-    def _ebay_queue_reply(self, record, body):
-        question = self.env["ebay.member.message"].sudo().search([
-            ("credential_id", "=", self.id), ("res_model", "=", record._name),
-            ("res_id", "=", record.id), ("state", "=", "open")], order="id desc", limit=1)
-        if not question:
-            return None
+    def _ebay_queue_reply(self, question, body):
+        """One AddMemberMessageRTQ job for ``question`` (its record's chatter reply)."""
         question.state = "sending"
+        record = self.env[question.res_model].browse(question.res_id)
         return self._enqueue_job(const.OP_SEND_MESSAGE, record=record, payload={
             "question_id": question.id, "body": body},
             dedup_key=f"ebay.reply:{question.id}")

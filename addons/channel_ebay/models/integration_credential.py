@@ -27,7 +27,9 @@ class IntegrationCredential(models.Model):
     ebay_runame = fields.Char("RuName (eBay Redirect URL name)",
                               help="The RuName of your application's redirect URL, whose "
                               "accept URL is <Odoo URL>/channel/ebay/oauth/callback.")
-    ebay_oauth_state = fields.Char(groups=MANAGER, copy=False, readonly=True)
+    # Not a secret of the account (writing one drops its tokens and clears Reconnect
+    # needed): the one-time state of a consent in progress, for administrators only.
+    ebay_oauth_state = fields.Char(groups="base.group_system", copy=False, readonly=True)
     ebay_refresh_token_expires_at = fields.Datetime(
         "Consent Expires", copy=False, readonly=True,
         help="eBay refresh tokens last 18 months: connect again before this date.")
