@@ -126,14 +126,18 @@ def main():
                 with timed(results, "quantities"):
                     for _change in range(3):
                         env["integration.credential"]._ebay_quantities_changed(items)
-                    counts["quantity_jobs"] = run_jobs(env, credential, "ebay.push_quantities")
-                    while env["channel.product.binding"].search_count(
-                            [("credential_id", "=", credential.id),
-                             ("ebay_quantity_dirty", "=", True)]):
-                        counts["quantity_jobs"] += run_jobs(
-                            env, credential, "ebay.push_quantities")
+                    counts["quantity_jobs"] = 0
+                    while True:  # each job queues the next while SKUs are left
+                        ran = run_jobs(env, credential, "ebay.push_quantities")
+                        if not ran:
+                            break
+                        counts["quantity_jobs"] += ran
                 counts["listed"] = env["channel.product.binding"].search_count(
                     [("credential_id", "=", credential.id), ("sync_state", "=", "synced")])
+                errors = env["channel.product.binding"].search(
+                    [("credential_id", "=", credential.id), ("sync_state", "=", "error")])
+                counts["errors"] = len(errors)
+                counts["first_error"] = errors[:1].last_error
                 cr.execute("SAVEPOINT bench_orders")
                 with timed(results, "baseline_orders"):
                     bare_orm_create_confirm(env, arguments.orders, lines=1)
@@ -167,6 +171,8 @@ def report(arguments, sim, results, counts):
     for name in CALLS:
         print(f"  {name:<40} {calls[name]:6d} calls  {calls[name] / n:.4f} per SKU "
               f"(batch maximum: {1 / 25:.4f})")
+    print(f"  listing jobs {counts['listing_jobs']}, quantity jobs {counts['quantity_jobs']}, "
+          f"SKUs in error {counts['errors']} {counts['first_error'] or ''}")
     print(f"  listed {counts['listed']} of {n}; listing calls per SKU "
           f"{listing_calls / n:.4f} (target {3 / 25:.4f}); quantity calls per SKU "
           f"{calls['bulk_update_price_quantity'] / n:.4f} (target {1 / 25:.4f}); "

@@ -230,17 +230,19 @@ class IntegrationCredential(models.Model):
     # ------------------------------------------------------------------ quantities
 
     def _ebay_push_quantities(self, job):
+        after_id = (job.payload or {}).get("after_id") or 0
         bindings = self.env["channel.product.binding"].sudo().search([
-            ("credential_id", "=", self.id), ("ebay_quantity_dirty", "=", True)],
-            limit=QUANTITY_SKUS_PER_JOB, order="id")
+            ("credential_id", "=", self.id), ("ebay_quantity_dirty", "=", True),
+            ("id", ">", after_id)], limit=QUANTITY_SKUS_PER_JOB, order="id")
         client = EbayClient(self)
         inventory = bindings.filtered(lambda b: b.ebay_listing_api == "inventory")
         trading = bindings.filtered(lambda b: b.ebay_listing_api == "trading")
         sent = self._ebay_bulk_quantities(client, inventory)
         sent += self._ebay_revise_statuses(client, trading)
         if len(bindings) == QUANTITY_SKUS_PER_JOB:  # more dirty SKUs: the next job goes on
-            self._enqueue_job(const.OP_PUSH_QUANTITIES, payload={},
-                              dedup_key=f"ebay.quantities:{self.id}", priority=15)
+            self._enqueue_job(const.OP_PUSH_QUANTITIES, payload={"after_id": bindings[-1].id},
+                              dedup_key=f"ebay.quantities:{self.id}:{bindings[-1].id}",
+                              priority=15)
         return {"sent": sent, "failed": len(bindings) - sent}
 
     def _ebay_bulk_quantities(self, client, bindings):
@@ -262,8 +264,9 @@ class IntegrationCredential(models.Model):
                                    "last_error": False,
                                    "ebay_sent_quantity": quantities[binding.external_sku]})
                     sent += 1
-                else:
+                else:  # recorded; sent again at the SKU's next change, not in a loop
                     self._ebay_binding_error(binding, mapping.errors_text(response.get("errors")))
+                    binding.ebay_quantity_dirty = False
         return sent
 
     def _ebay_revise_statuses(self, client, bindings):
