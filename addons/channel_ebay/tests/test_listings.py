@@ -184,3 +184,17 @@ class TestEbayListings(EbayAccountMixin, TransactionCase):
                                               order="id desc", limit=1)
         self.assertEqual(hostile.state, "failed")
         self.assertIn("DOCTYPE", hostile.last_error)
+
+    def test_a_refused_quantity_update_is_recorded_and_not_resent_in_a_loop(self):
+        products = self._products(2, prefix="QTY")
+        self._list(products)
+        del self.sim.inventory_items["QTY-001"]  # ended on eBay meanwhile
+        self.env["integration.credential"]._ebay_quantities_changed(products)
+        self.drain()
+        self.drain()
+        calls = self.sim.calls(const.INVENTORY + "/bulk_update_price_quantity")
+        self.assertEqual(len(calls), 1)
+        gone = self._bindings(products[1])
+        self.assertEqual((gone.sync_state, gone.ebay_quantity_dirty), ("error", False))
+        self.assertIn("25710", gone.last_error)
+        self.assertEqual(self._bindings(products[0]).sync_state, "synced")
