@@ -110,6 +110,7 @@ class EbaySimulator(Simulator):
         self.issued_secrets = []
         self.inventory_items = {}  # sku -> InventoryItem
         self.offers = {}  # offerId -> offer
+        self.offer_by_sku = {}  # (sku, marketplaceId) -> offer
         self.trading_items = {}  # ItemID -> {sku, quantity, price, title}
         self.orders = {}  # orderId -> Order
         self.fulfillments = {}  # orderId -> [fulfillment]
@@ -368,14 +369,12 @@ class EbaySimulator(Simulator):
         return self.json(self.inventory_items[sku])
 
     def _offer_of_sku(self, sku, marketplace):
-        for offer in self.offers.values():
-            if offer['sku'] == sku and offer['marketplaceId'] == marketplace:
-                return offer
-        return None
+        return self.offer_by_sku.get((sku, marketplace))
 
     def _new_offer(self, body):
         offer_id = self._next('9000')
         self.offers[offer_id] = dict(body, offerId=offer_id, status='UNPUBLISHED')
+        self.offer_by_sku[body['sku'], body.get('marketplaceId')] = self.offers[offer_id]
         return offer_id
 
     @route('POST', INV + '/offer')
@@ -391,7 +390,8 @@ class EbaySimulator(Simulator):
     @route('GET', INV + '/offer')
     def get_offers(self, request):
         sku = request.args.get('sku')
-        offers = [offer for offer in self.offers.values() if offer['sku'] == sku]
+        offers = [offer for (offer_sku, _market), offer in self.offer_by_sku.items()
+                  if offer_sku == sku]
         if not offers:
             return self.errors(404, ebay_error(25713, 'This Offer is not available.'))
         return self.json({'href': request.url, 'limit': 100, 'offers': offers, 'size': len(offers),

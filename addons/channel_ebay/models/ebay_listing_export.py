@@ -104,6 +104,7 @@ class IntegrationCredential(models.Model):
         client = EbayClient(self)
         todo, stats = {}, {"sent": 0, "failed": 0, "skipped": 0}
         bindings, categories = self._ebay_bindings(products), {}
+        products.mapped("free_qty")  # one stock query for the page, not one per product
         for product in products:
             listing, binding = self._ebay_listing(product, categories), bindings[product.id]
             problem = mapping.listing_problem(listing)
