@@ -135,6 +135,14 @@ def seed_shipstation(simulator):
 
 SEEDERS = {'iqreseller': seed_iqreseller, 'iqmetrix': seed_iqmetrix,
            'shipstation': seed_shipstation}
+
+
+def _seed_ebay(simulator):
+    from .ebay import seed_ebay
+    return seed_ebay(simulator)
+
+
+SEEDERS['ebay'] = _seed_ebay
 NEW_ORDER_MAKERS = {'iqreseller': add_iqreseller_order, 'iqmetrix': add_iqmetrix_order}
 
 # Shopify (channel_shopify): its seeder lives beside its simulator.

@@ -1,0 +1,92 @@
+from odoo import fields, models
+
+from .. import const
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    ebay_item_id = fields.Char("eBay Item ID", copy=False,
+                               help="The eBay listing (ItemID) of this product, once listed.")
+    ebay_category_id = fields.Char(
+        "eBay Category", help="eBay leaf category id; empty: the category mapping of the "
+        "product category is used.")
+    ebay_condition = fields.Selection(const.CONDITIONS, "eBay Condition", default="NEW")
+    ebay_listing_duration = fields.Selection(const.LISTING_DURATIONS, "eBay Listing Duration",
+                                             default="GTC")
+    ebay_image_urls = fields.Text("eBay Image URLs", help="HTTPS image URLs, one a line.")
+
+    def action_ebay_list(self):
+        """Queue the listing of these products on every active eBay account."""
+        credentials = self.env["integration.credential"].search([("platform", "=", "ebay")])
+        for credential in credentials:
+            credential._ebay_queue_listings(self.product_variant_ids)
+        return credentials[:1]._notification(self.env._(
+            "%s products queued for listing on eBay.", len(self.product_variant_ids))) \
+            if credentials else True
+
+
+class EbayCategoryMap(models.Model):
+    _name = "ebay.category.map"
+    _description = "eBay Category Mapping"
+    _order = "categ_id"
+
+    categ_id = fields.Many2one("product.category", "Product Category", required=True,
+                               ondelete="cascade")
+    ebay_category_id = fields.Char("eBay Category ID", required=True)
+    name = fields.Char("eBay Category Name")
+
+    _sql_constraints = [("categ_uniq", "unique(categ_id)",
+                         "This product category is already mapped to an eBay category.")]
+
+
+class ChannelProductBinding(models.Model):
+    _inherit = "channel.product.binding"
+
+    ebay_offer_id = fields.Char("eBay Offer ID", readonly=True, copy=False)
+    ebay_listing_api = fields.Selection(
+        const.LISTING_APIS, "Listing API", readonly=True, copy=False,
+        help="Inventory API listings cannot be revised with the Trading API and Trading "
+        "listings are revised with ReviseInventoryStatus / ReviseFixedPriceItem.")
+    ebay_quantity_dirty = fields.Boolean("Quantity to send", copy=False, index=True)
+    ebay_sent_quantity = fields.Integer("Quantity on eBay", readonly=True, copy=False)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ebay_username = fields.Char("eBay Username", index=True, copy=False)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    ebay_buyer_username = fields.Char("eBay Buyer", readonly=True, copy=False)
+    ebay_created_at = fields.Datetime("Ordered on eBay", readonly=True, copy=False)
+    ebay_last_modified = fields.Char("eBay Last Modified", readonly=True, copy=False)
+    ebay_fulfillment_status = fields.Char("eBay Fulfilment Status", readonly=True, copy=False)
+    ebay_total = fields.Float("eBay Total", readonly=True, copy=False)
+    ebay_marketplace_fee = fields.Float("eBay Fees", readonly=True, copy=False)
+    ebay_delivery_cost = fields.Float("eBay Delivery Cost", readonly=True, copy=False)
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    ebay_line_item_id = fields.Char("eBay Line Item ID", readonly=True, copy=False)
+    ebay_sku = fields.Char("eBay SKU", readonly=True, copy=False)
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    ebay_fulfillment_id = fields.Char("eBay Fulfilment ID", readonly=True, copy=False)
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        self.env["integration.credential"]._ebay_quantities_changed(moves.product_id)
+        return moves
