@@ -1,0 +1,122 @@
+"""Orders in: pages of ShipHero order nodes upserted by (account, ShipHero id); orders
+that cannot be imported are parked in the inbox; every new order's history is fetched."""
+
+from odoo import fields, models
+
+from odoo.addons.channel_base.exceptions import PermanentError
+
+from .. import const, mapping, queries
+from ..client import ShipheroClient
+
+
+class IntegrationCredential(models.Model):
+    _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
+
+    def _shiphero_orders_by_id(self, external_ids):
+        return {order.channel_external_id: order for order in self.env["sale.order"].search([
+            ("channel_credential_id", "=", self.id), ("channel_external_id", "in", external_ids)])}
+
+    def _shiphero_import_orders(self, orders, source="import"):
+        """Upsert a page of order nodes: one query for the known ones, one for the SKUs,
+        one for the partners. Returns the page's counters."""
+        existing = self._shiphero_orders_by_id([mapping.order_id(order) for order in orders])
+        updated = sum(1 for order in orders if mapping.order_id(order) in existing
+                      and existing[mapping.order_id(order)]._shiphero_apply_order_node(
+                          order, source))
+        new = [order for order in orders if mapping.order_id(order) not in existing]
+        ignored = {key for key, item in self.env["channel.inbox.item"]._open_external_ids(
+            self, const.ORDERS_STREAM, [mapping.order_id(o) for o in new]).items()
+            if item.state == "ignored"}
+        new = [order for order in new if mapping.order_id(order) not in ignored]
+        created, failed = self._shiphero_create_orders(new, source)
+        return {"created": len(created), "updated": updated, "failed": failed,
+                "skipped": len(orders) - len(created) - updated - failed,
+                "records": {"sale.order": [order.id for order in created.values()]}}
+
+    def _shiphero_create_orders(self, orders, source):
+        Inbox = self.env["channel.inbox.item"]
+        products = self.env["channel.mapping"]._products_by_skus(
+            [sku for order in orders for sku in mapping.order_skus(order)], self)
+        importable, failed = [], 0
+        for order in orders:
+            problem = mapping.order_problem(order, products.unknown)
+            if problem:
+                Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
+                                      order, problem)
+                failed += 1
+            else:
+                importable.append(order)
+        matches = self.env["channel.mapping"]._partners_for_addresses(
+            [mapping.address_of(order) for order in importable], self.company_id)
+        created = {}
+        for order, match in zip(importable, matches, strict=True):
+            try:
+                with self.env.cr.savepoint():
+                    created[mapping.order_id(order)] = self._shiphero_create_sale_order(
+                        order, products.products, match, source)
+            except Exception as error:  # noqa: BLE001 - parked with its reason, others go on
+                Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
+                                      order, error)
+                failed += 1
+        Inbox._resolve(self, const.ORDERS_STREAM, created)
+        if created:
+            self.env["sync.job"]._enqueue_many([{
+                "operation": const.OP_ORDER_HISTORY, "credential": self, "record": sale,
+                "dedup_key": f"shiphero.history:{sale.id}", "priority": 30,
+            } for sale in created.values()])
+        return created, failed
+
+    def _shiphero_create_sale_order(self, order, products, match, source):
+        product_ids = {sku: product.id for sku, product in products.items()}
+        sale = self.env["sale.order"].with_context(mail_create_nolog=True).create(
+            mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
+                                      match.partner.id, match.shipping.id, product_ids))
+        sale.action_confirm()
+        sale._shiphero_apply_order_node(order, source)
+        return sale
+
+    # ------------------------------------------------------------------ order history
+
+    def _shiphero_fetch_order_history(self, job):
+        sale = job._target()
+        if not sale:
+            return {"skipped": 1}
+        data = ShipheroClient(self).execute(queries.ORDER_HISTORY, {
+            "order_id": sale.channel_external_id, "first": const.MAX_PAGE})
+        entries = mapping.nodes((data.get("order_history") or {}).get("data"))
+        known = set(sale.shiphero_history_ids.mapped("external_id"))
+        new = [entry for entry in entries if entry.get("id") and entry["id"] not in known]
+        self.env["shiphero.order.history"].create([{
+            "order_id": sale.id, "external_id": entry["id"],
+            "entry_at": mapping.timestamp(entry.get("created_at")),
+            "username": entry.get("username"), "information": entry.get("information"),
+        } for entry in new])
+        return {"created": len(new), "skipped": len(entries) - len(new)}
+
+    # ------------------------------------------------------------------ one order again
+
+    def _shiphero_refresh_order(self, job):
+        """Read one order again (``order(id)``) and apply it with its shipments."""
+        sale = job._target()
+        if not sale:
+            return {"skipped": 1}
+        data = ShipheroClient(self).execute(queries.ORDER, {
+            "id": sale.channel_external_id, "lines": const.LINES_PER_ORDER})
+        node = (data.get("order") or {}).get("data")
+        if not node:
+            raise PermanentError(self.env._("ShipHero has no order %s.", sale.channel_external_id))
+        corrections = self._shiphero_reconcile_orders([node])
+        return corrections
+
+    def _shiphero_refresh_unseen_orders(self, started):
+        """Queue a re-read of every open order the reconciliation listing did not show."""
+        orders = self.env["sale.order"].search([
+            ("channel_credential_id", "=", self.id), ("state", "!=", "cancel"),
+            ("shiphero_fulfillment_status", "not in", (const.FULFILLED, const.CANCELED)),
+            "|", ("shiphero_reconciled_at", "=", False),
+            ("shiphero_reconciled_at", "<", fields.Datetime.to_datetime(started))])
+        self.env["sync.job"]._enqueue_many([{
+            "operation": const.OP_ORDER_REFRESH, "credential": self, "record": sale,
+            "dedup_key": f"shiphero.refresh:{sale.id}", "priority": 25,
+        } for sale in orders])
+        return orders

@@ -1,0 +1,2 @@
+from . import test_client
+from . import test_orders
