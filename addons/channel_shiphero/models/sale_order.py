@@ -133,6 +133,6 @@ class SaleOrderShiphero(models.Model):
         if self.state != "cancel":
             self.with_context(disable_cancel_warning=True)._action_cancel()
         self.message_post(body=self.env._(
-            "Cancelled in ShipHero (%(source)s); the order and its open transfers are "
-            "cancelled.", source=source))
+            "Cancelled in ShipHero (%(origin)s); the order and its open transfers are "
+            "cancelled.", origin=source))
         self._shiphero_update_late_state()

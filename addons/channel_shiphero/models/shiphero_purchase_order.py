@@ -89,6 +89,23 @@ class ShipheroPurchaseOrderLine(models.Model):
     price_unit = fields.Float("Unit Price")
     quantity_received = fields.Integer("Received", readonly=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._shiphero_push_edits()
+        return lines
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"product_id", "quantity", "price_unit"} & set(vals):
+            self._shiphero_push_edits()
+        return result
+
+    def _shiphero_push_edits(self):
+        """An edit of a PO already at ShipHero is sent (purchase_order_update)."""
+        if not self.env.context.get("shiphero_from_sync"):
+            self.order_id.filtered(lambda po: po.state == "sent")._shiphero_queue_push()
+
 
 class IntegrationCredential(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
@@ -129,7 +146,7 @@ class IntegrationCredential(models.Model):
             raise PermanentError(self.env._("No purchase order %s of this account.",
                                             remote.get("po_number")))
         lines = mapping.po_update_lines(payload)
-        for line in po.line_ids:
+        for line in po.line_ids.with_context(shiphero_from_sync=True):
             if line.product_id.default_code in lines:
                 line.quantity_received = lines[line.product_id.default_code][1]
         status = remote.get("fulfillment_status")

@@ -1,2 +1,5 @@
 from . import test_client
+from . import test_late_clock
 from . import test_orders
+from . import test_schema
+from . import test_webhooks
