@@ -47,6 +47,7 @@ class ShipheroLogin(TokenStrategy):
 
     def obtain(self, client, stored):
         if stored.refresh_token:
+            client.remember_secret(stored.refresh_token)
             try:
                 return self._call(client, const.REFRESH_PATH,
                                   {"refresh_token": stored.refresh_token}, "refresh")
@@ -117,12 +118,36 @@ def _argument(field, name, variables):
     return None
 
 
+#: Answer keys whose values are secrets (tokens, the webhook secret answered once).
+SECRET_ANSWER_KEYS = ("access_token", "refresh_token", "shared_signature_secret")
+
+
+def secret_values_in(answer):
+    """Every value of a SECRET_ANSWER_KEYS key anywhere in a JSON answer."""
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if key in SECRET_ANSWER_KEYS and isinstance(value, str) and value:
+                yield value
+            else:
+                yield from secret_values_in(value)
+    elif isinstance(answer, list):
+        for value in answer:
+            yield from secret_values_in(value)
+
+
 class ShipheroClient(ChannelClient):
     token_strategy = ShipheroLogin()
     # The hard request cap (7000 per rolling 5 minutes); credits are handled below.
     rate_limit_kind = "window"
     rate_limit_capacity = const.REQUESTS_PER_WINDOW
     rate_limit_period = const.REQUEST_WINDOW_SECONDS
+
+    def _secrets_in_response(self, response):
+        """Masked before the answer is logged: webhook_create answers its secret."""
+        try:
+            return list(secret_values_in(response.json()))
+        except ValueError:
+            return []
 
     def execute(self, document, variables=None):
         """The one request method: run ``document`` (from queries.py) with ``variables``;

@@ -1,7 +1,7 @@
 """Orders in: pages of ShipHero order nodes upserted by (account, ShipHero id); orders
 that cannot be imported are parked in the inbox; every new order's history is fetched."""
 
-from odoo import fields, models
+from odoo import models
 
 from odoo.addons.channel_base.exceptions import PermanentError
 
@@ -114,7 +114,7 @@ class IntegrationCredential(models.Model):
             ("channel_credential_id", "=", self.id), ("state", "!=", "cancel"),
             ("shiphero_fulfillment_status", "not in", (const.FULFILLED, const.CANCELED)),
             "|", ("shiphero_reconciled_at", "=", False),
-            ("shiphero_reconciled_at", "<", fields.Datetime.to_datetime(started))])
+            ("shiphero_reconciled_at", "<", started.replace("T", " "))])
         self.env["sync.job"]._enqueue_many([{
             "operation": const.OP_ORDER_REFRESH, "credential": self, "record": sale,
             "dedup_key": f"shiphero.refresh:{sale.id}", "priority": 25,
