@@ -17,14 +17,17 @@ class ShipheroPortal(CustomerPortal):
                 [("shiphero_brand_id", "!=", False)]) if _is_brand_user() else 0
         return values
 
-    @http.route("/my/shiphero/orders", type="http", auth="user", website=False)
+    def _shiphero_render(self, template, values):
+        return request.render(template, {**self._prepare_portal_layout_values(), **values})
+
+    @http.route("/my/shiphero/orders", type="http", auth="user", website=True)
     def shiphero_orders(self, **_kw):
         orders = request.env["sale.order"].search([("shiphero_brand_id", "!=", False)],
                                                   limit=200)
-        return request.render("channel_shiphero.portal_orders", {
+        return self._shiphero_render("channel_shiphero.portal_orders", {
             "orders": orders, "page_name": "shiphero_orders"})
 
-    @http.route("/my/shiphero/orders/<int:order_id>", type="http", auth="user", website=False)
+    @http.route("/my/shiphero/orders/<int:order_id>", type="http", auth="user", website=True)
     def shiphero_order(self, order_id, **_kw):
         try:
             order = request.env["sale.order"].browse(order_id)
@@ -32,26 +35,26 @@ class ShipheroPortal(CustomerPortal):
             order.read(["name"])
         except (AccessError, MissingError):
             return request.not_found()
-        return request.render("channel_shiphero.portal_order", {
+        return self._shiphero_render("channel_shiphero.portal_order", {
             "order": order, "page_name": "shiphero_orders"})
 
-    @http.route("/my/shiphero/shipments", type="http", auth="user", website=False)
+    @http.route("/my/shiphero/shipments", type="http", auth="user", website=True)
     def shiphero_shipments(self, **_kw):
         shipments = request.env["shiphero.shipment"].search([], limit=200)
-        return request.render("channel_shiphero.portal_shipments", {"shipments": shipments})
+        return self._shiphero_render("channel_shiphero.portal_shipments", {"shipments": shipments})
 
-    @http.route("/my/shiphero/products", type="http", auth="user", website=False)
+    @http.route("/my/shiphero/products", type="http", auth="user", website=True)
     def shiphero_products(self, **_kw):
         rows = request.env["shiphero.inventory"].search([], limit=500)
-        return request.render("channel_shiphero.portal_products", {"rows": rows})
+        return self._shiphero_render("channel_shiphero.portal_products", {"rows": rows})
 
-    @http.route("/my/shiphero/purchase-orders", type="http", auth="user", website=False)
+    @http.route("/my/shiphero/purchase-orders", type="http", auth="user", website=True)
     def shiphero_purchase_orders(self, **_kw):
         pos = request.env["shiphero.purchase.order"].search([], limit=200)
-        return request.render("channel_shiphero.portal_purchase_orders", {"pos": pos})
+        return self._shiphero_render("channel_shiphero.portal_purchase_orders", {"pos": pos})
 
     @http.route("/my/shiphero/purchase-orders/new", type="http", auth="user",
-                methods=["POST"], website=False)
+                methods=["POST"], website=True)
     def shiphero_purchase_order_create(self, sku, quantity, expected_date=None, note=None,
                                        **_kw):
         """A brand user announces incoming stock: one line per submit (edit adds more)."""

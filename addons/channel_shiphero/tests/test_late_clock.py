@@ -4,6 +4,8 @@ timezone boundaries."""
 import unittest
 from datetime import UTC, date, datetime, time
 
+from odoo.tests import TransactionCase, tagged
+
 from ..late_clock import (
     ShippingWeek,
     holiday_dates,
@@ -101,3 +103,38 @@ class TestLateClock(unittest.TestCase):
         self.assertEqual(week.cutoff, time(14, 30))
         self.assertEqual(week.holidays, frozenset({date(2025, 7, 4)}))
         self.assertEqual(hour_to_time(23.999), time(23, 59))
+
+
+@tagged("post_install", "-at_install")
+class TestLateStateOnOrders(TransactionCase):
+    """The clock on orders: the warehouse's calendar with a holiday, filters."""
+
+    def test_ship_by_uses_the_calendar_holidays_and_cutoff(self):
+        calendar = self.env["resource.calendar"].create({
+            "name": "3PL week", "tz": NY, "attendance_ids": [
+                (0, 0, {"name": f"Day {day}", "dayofweek": str(day), "hour_from": 8,
+                        "hour_to": 17, "day_period": "morning"}) for day in range(5)],
+            "global_leave_ids": [(0, 0, {"name": "Independence Day",
+                                         "date_from": datetime(2025, 7, 4, 4, 0),
+                                         "date_to": datetime(2025, 7, 5, 3, 59, 59)})]})
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1)
+        warehouse.write({"shiphero_calendar_id": calendar.id, "shiphero_cutoff_hour": 14.0})
+        product = self.env["product.product"].create({"name": "Clock", "type": "consu"})
+        order = self.env["sale.order"].create({
+            "partner_id": self.env.user.partner_id.id, "warehouse_id": warehouse.id,
+            "order_line": [(0, 0, {"product_id": product.id})]})
+        # Allocated Thursday 3 July 2025 15:00 New York (19:00 UTC), after the cutoff.
+        order._shiphero_add_allocation_events(
+            [("allocated", datetime(2025, 7, 3, 19, 0), "A1")], "test")
+        self.assertEqual(order.shiphero_ready_since, datetime(2025, 7, 3, 19, 0))
+        self.assertEqual(order.shiphero_ship_by, datetime(2025, 7, 7, 21, 0),
+                         "Friday is a holiday: due Monday 17:00 EDT")
+        order._shiphero_update_late_state(now=datetime(2025, 7, 8, 14, 0))  # 10:00 EDT
+        self.assertEqual((order.shiphero_late_state, order.shiphero_late_hours), ("late", 2.0))
+        late = self.env["sale.order"].search([("shiphero_late_state", "=", "late"),
+                                              ("id", "=", order.id)])
+        self.assertEqual(late, order, "the Late Shipments filter finds it")
+        order._shiphero_add_allocation_events(
+            [("deallocated", datetime(2025, 7, 3, 20, 0), "A1")], "test")
+        self.assertFalse(order.shiphero_ship_by, "deallocated: the clock stops")
