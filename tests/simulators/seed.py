@@ -138,6 +138,15 @@ SEEDERS = {'iqreseller': seed_iqreseller, 'iqmetrix': seed_iqmetrix,
 NEW_ORDER_MAKERS = {'iqreseller': add_iqreseller_order, 'iqmetrix': add_iqmetrix_order}
 
 
+def seed_shiphero(simulator):
+    """The demo brand's products and a week of orders (shiphero.py: seed_sandbox)."""
+    from .shiphero import seed_sandbox
+    return seed_sandbox(simulator)
+
+
+SEEDERS['shiphero'] = seed_shiphero
+
+
 def seed(simulators):
     """Seed every simulator of ``simulators`` (name -> running or not simulator) that has
     a seeder; returns {name: what was added}."""

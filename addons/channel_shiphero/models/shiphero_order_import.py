@@ -53,11 +53,12 @@ class IntegrationCredential(models.Model):
             try:
                 with self.env.cr.savepoint():
                     created[mapping.order_id(order)] = self._shiphero_create_sale_order(
-                        order, products.products, match, source)
+                        order, products.products, match, source, confirm=False)
             except Exception as error:  # noqa: BLE001 - parked with its reason, others go on
                 Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
                                       order, error)
                 failed += 1
+        failed += self._shiphero_confirm(created, {mapping.order_id(o): o for o in importable})
         Inbox._resolve(self, const.ORDERS_STREAM, created)
         if created:
             self.env["sync.job"]._enqueue_many([{
@@ -66,14 +67,42 @@ class IntegrationCredential(models.Model):
             } for sale in created.values()])
         return created, failed
 
-    def _shiphero_create_sale_order(self, order, products, match, source):
+    def _shiphero_create_sale_order(self, order, products, match, source, confirm=True):
         product_ids = {sku: product.id for sku, product in products.items()}
         sale = self.env["sale.order"].with_context(mail_create_nolog=True).create(
             mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
                                       match.partner.id, match.shipping.id, product_ids))
-        sale.action_confirm()
-        sale._shiphero_apply_order_node(order, source)
+        if confirm:
+            sale.action_confirm()
+        sale._shiphero_apply_order_node(dict(order, shipments=None), source)
         return sale
+
+    def _shiphero_confirm(self, created, orders):
+        """Confirm the page's new orders in one batch (the bare ORM's way); if the batch
+        fails, one by one, a failing order parked and removed from ``created``. Then the
+        shipments their nodes carry (reconciliation) are applied. Returns the failures."""
+        count = len(created)
+        sales = self.env["sale.order"].browse([sale.id for sale in created.values()]).filtered(
+            lambda sale: sale.state in ("draft", "sent"))  # a cancelled one stays cancelled
+        try:
+            with self.env.cr.savepoint():
+                sales.action_confirm()
+        except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
+            for external_id, sale in list(created.items()):
+                if sale not in sales:
+                    continue
+                try:
+                    with self.env.cr.savepoint():
+                        sale.action_confirm()
+                except Exception as error:  # noqa: BLE001 - parked with its reason
+                    self.env["channel.inbox.item"]._record_failure(
+                        self, const.ORDERS_STREAM, external_id, orders[external_id], error)
+                    sale.unlink()
+                    del created[external_id]
+        for external_id, sale in created.items():
+            if orders[external_id].get("shipments"):
+                sale._shiphero_apply_order_node(orders[external_id], "import")
+        return count - len(created)
 
     # ------------------------------------------------------------------ order history
 
@@ -120,3 +149,25 @@ class IntegrationCredential(models.Model):
             "dedup_key": f"shiphero.refresh:{sale.id}", "priority": 25,
         } for sale in orders])
         return orders
+
+    # ------------------------------------------------------------------ inbox
+
+    def _inbox_retryable_streams(self):
+        if self.platform != const.PLATFORM:
+            return super()._inbox_retryable_streams()
+        return (const.ORDERS_STREAM,)
+
+    def _inbox_retry(self, item):
+        if self.platform != const.PLATFORM or item.stream != const.ORDERS_STREAM:
+            return super()._inbox_retry(item)
+        order = item._payload()
+        existing = self._shiphero_orders_by_id([mapping.order_id(order)])
+        if existing:
+            return existing[mapping.order_id(order)]
+        products = self.env["channel.mapping"]._products_by_skus(mapping.order_skus(order), self)
+        problem = mapping.order_problem(order, products.unknown)
+        if problem:
+            raise PermanentError(problem)
+        match = self.env["channel.mapping"]._partners_for_addresses(
+            [mapping.address_of(order)], self.company_id)[0]
+        return self._shiphero_create_sale_order(order, products.products, match, "inbox retry")

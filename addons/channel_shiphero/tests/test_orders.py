@@ -79,3 +79,15 @@ class TestShipheroOrders(ShipheroAccountMixin, TransactionCase):
         stream = self.run_stream(const.ORDERS_STREAM)
         self.assertEqual(len(self.orders()), 5)
         self.assertEqual(stream.run_created, 0)
+
+    def test_parked_order_retried_once_the_product_exists(self):
+        self.sim.add_order((("LATE-SKU", 1),), number="MO-LATE")
+        self.run_stream(const.ORDERS_STREAM)
+        item = self.env["channel.inbox.item"].search([("credential_id", "=", self.credential.id)])
+        self.assertEqual(item.state, "failed")
+        self.env["product.product"].create({"name": "Late", "default_code": "LATE-SKU",
+                                            "type": "consu"})
+        item.action_retry()
+        self.drain()
+        self.assertEqual(item.state, "done")
+        self.assertEqual(self.orders().mapped("channel_external_ref"), ["MO-LATE"])
