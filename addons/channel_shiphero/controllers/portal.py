@@ -72,5 +72,20 @@ class ShipheroPortal(CustomerPortal):
         return request.redirect("/my/shiphero/purchase-orders")
 
 
+    @http.route("/my/shiphero/purchase-orders/<int:po_id>/lines/<int:line_id>", type="http",
+                auth="user", methods=["POST"], website=True)
+    def shiphero_purchase_order_line_edit(self, po_id, line_id, quantity, **_kw):
+        """A brand user edits a line's quantity (sent as purchase_order_update), as
+        themselves: the record rules refuse another brand's line."""
+        try:
+            line = request.env["shiphero.purchase.order.line"].browse(line_id)
+            if line.order_id.id != po_id:
+                return request.not_found()
+            line.quantity = max(int(quantity), 0)
+        except (AccessError, MissingError, ValueError):
+            return request.not_found()
+        return request.redirect("/my/shiphero/purchase-orders")
+
+
 def _is_brand_user():
     return bool(request.env.user.partner_id.shiphero_brand_id)

@@ -115,6 +115,11 @@ class SaleOrderShiphero(models.Model):
             changed = True
         changed |= bool(self._shiphero_add_allocation_events(
             mapping.allocation_events(node), source))
+        if (source == "reconciliation" and "allocations" in node and not node["allocations"]
+                and self.shiphero_ready_since and status not in ("fulfilled", "canceled")):
+            # Allocated here, not at ShipHero: a lost Order Deallocated.
+            changed |= bool(self._shiphero_add_allocation_events(
+                [("deallocated", fields.Datetime.now(), "")], source))
         if status == "canceled" and self.state != "cancel":
             self._shiphero_cancel(source)
             changed = True

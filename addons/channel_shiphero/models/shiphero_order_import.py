@@ -48,16 +48,8 @@ class IntegrationCredential(models.Model):
                 importable.append(order)
         matches = self.env["channel.mapping"]._partners_for_addresses(
             [mapping.address_of(order) for order in importable], self.company_id)
-        created = {}
-        for order, match in zip(importable, matches, strict=True):
-            try:
-                with self.env.cr.savepoint():
-                    created[mapping.order_id(order)] = self._shiphero_create_sale_order(
-                        order, products.products, match, source, confirm=False)
-            except Exception as error:  # noqa: BLE001 - parked with its reason, others go on
-                Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
-                                      order, error)
-                failed += 1
+        created = self._shiphero_create_batch(importable, matches, products.products, source)
+        failed += len(importable) - len(created)
         failed += self._shiphero_confirm(created, {mapping.order_id(o): o for o in importable})
         Inbox._resolve(self, const.ORDERS_STREAM, created)
         if created:
@@ -66,6 +58,38 @@ class IntegrationCredential(models.Model):
                 "dedup_key": f"shiphero.history:{sale.id}", "priority": 30,
             } for sale in created.values()])
         return created, failed
+
+    def _shiphero_create_batch(self, orders, matches, products, source):
+        """The page's new orders in one ``create`` (the bare ORM's way); if the batch
+        fails, one by one, each failing order parked with its reason."""
+        product_ids = {sku: product.id for sku, product in products.items()}
+        values = [mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
+                                            match.partner.id, match.shipping.id, product_ids)
+                  for order, match in zip(orders, matches, strict=True)]
+        try:
+            with self.env.cr.savepoint():
+                sales = self.env["sale.order"].with_context(mail_create_nolog=True).create(
+                    values)
+        except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
+            sales = None
+        if sales is not None:
+            created = dict(zip([mapping.order_id(o) for o in orders], sales, strict=True))
+        else:
+            created = {}
+            for order, match in zip(orders, matches, strict=True):
+                try:
+                    with self.env.cr.savepoint():
+                        created[mapping.order_id(order)] = self._shiphero_create_sale_order(
+                            order, products, match, source, confirm=False)
+                except Exception as error:  # noqa: BLE001 - parked, the others go on
+                    self.env["channel.inbox.item"]._record_failure(
+                        self, const.ORDERS_STREAM, mapping.order_id(order), order, error)
+        for order in orders:
+            sale = created.get(mapping.order_id(order))
+            if sale and (order.get("allocations") or order.get("fulfillment_status")
+                         == const.CANCELED):
+                sale._shiphero_apply_order_node(dict(order, shipments=None), source)
+        return created
 
     def _shiphero_create_sale_order(self, order, products, match, source, confirm=True):
         product_ids = {sku: product.id for sku, product in products.items()}

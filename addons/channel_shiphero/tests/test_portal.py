@@ -59,3 +59,41 @@ class TestShipheroBrandPortal(ShipheroAccountMixin, HttpCase):
             headers={"Content-Type": "application/json"})
         self.assertIn("error", response.json())
         self.assertNotIn(self.order_b.name, response.text)
+
+    def test_brand_user_creates_and_edits_a_purchase_order(self):
+        self.env["shiphero.inventory"].create({
+            "credential_id": self.credential.id, "product_id": self.products[1].id,
+            "warehouse_ref": "W1", "on_hand": 3, "available": 3})
+        self.authenticate(self.user.login, PASSWORD)
+        page = self.url_open("/my/shiphero/products")
+        self.assertIn("SKU-2", page.text)
+        response = self.url_open("/my/shiphero/purchase-orders/new", data={
+            "sku": "SKU-2", "quantity": "5", "csrf_token": self._csrf()})
+        self.assertEqual(response.status_code, 200)
+        po = self.env["shiphero.purchase.order"].search([("brand_id", "=", self.brand.id)])
+        self.assertEqual((po.state, po.line_ids.quantity), ("sent", 5))
+        jobs = self.env["sync.job"].search([("res_model", "=", "shiphero.purchase.order"),
+                                            ("res_id", "=", po.id)])
+        self.assertEqual(jobs.operation, "shiphero.purchase_order_create")
+        self.url_open(f"/my/shiphero/purchase-orders/{po.id}/lines/{po.line_ids.id}",
+                      data={"quantity": "7", "csrf_token": self._csrf()})
+        po.invalidate_recordset()
+        self.assertEqual(po.line_ids.quantity, 7)
+        other = self.env["shiphero.purchase.order"].create({
+            "credential_id": self.credential.id,
+            "line_ids": [(0, 0, {"product_id": self.products[0].id, "quantity": 1})]})
+        other_credential = self.env["integration.credential"].create({
+            "name": "Brand B account", "platform": "shiphero", "api_base_url": self.sim.url,
+            "shiphero_brand_id": self.other_brand.id})
+        other.credential_id = other_credential
+        refused = self.url_open(
+            f"/my/shiphero/purchase-orders/{other.id}/lines/{other.line_ids.id}",
+            data={"quantity": "99", "csrf_token": self._csrf()})
+        self.assertEqual(refused.status_code, 404)
+        self.assertEqual(other.line_ids.quantity, 1, "another brand's PO is not editable")
+
+    def _csrf(self):
+        page = self.url_open("/my/shiphero/purchase-orders")
+        marker = 'name="csrf_token" value="'
+        start = page.text.index(marker) + len(marker)
+        return page.text[start:page.text.index('"', start)]
