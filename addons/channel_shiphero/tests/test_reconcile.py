@@ -67,3 +67,14 @@ class TestShipheroReconcile(ShipheroAccountMixin, TransactionCase):
         self.credential.shiphero_overlap_minutes = 0
         self.run_stream(const.PRODUCTS_STREAM)
         self.assertEqual(by_sku["SKU-1"].on_hand, 30, "updated product read again")
+
+    def test_lost_deallocation_is_repaired(self):
+        order = self.sim.add_order((("SKU-1", 1),), number="MO-DEALLOC", allocated=True)
+        self.run_stream(const.ORDERS_STREAM)
+        sale = self.order_of(order)
+        self.assertTrue(sale.shiphero_ready_since, "imported with its allocation")
+        self.sim.deallocate(order["id"], notify=False)  # the webhook is lost
+        self.run_stream(const.RECONCILE_STREAM)
+        self.assertFalse(sale.shiphero_ready_since)
+        self.assertEqual(sale.shiphero_allocation_ids.mapped("kind"),
+                         ["allocated", "deallocated"])
