@@ -4,6 +4,7 @@ from odoo.addons.channel_base.exceptions import (
     AuthError,
     PermanentError,
     RateLimitedError,
+    TransientError,
     WindowWaitError,
 )
 
@@ -87,3 +88,16 @@ class TestShipheroClient(ShipheroAccountMixin, TransactionCase):
         data = ShipheroClient(self.credential).execute(
             queries.ORDERS_PAGE, {"first": 100, "lines": 25})
         self.assertEqual(data["orders"]["complexity"], 1 + 3 * 4, "rows returned, not asked")
+
+    def test_malformed_answer_5xx_and_refused_query_are_classified(self):
+        client = ShipheroClient(self.credential)
+        client.quota()  # signed in
+        self.sim.inject("malformed", path="/graphql")
+        with self.assertRaises(TransientError):
+            client.quota()
+        self.sim.inject("server_error", path="/graphql", status=502)
+        with self.assertRaises(TransientError):
+            client.quota()
+        with self.assertRaises(PermanentError) as caught:  # a GraphQL error, HTTP 200
+            client.execute(queries.gql("query { user_quota { credits_left } }"))
+        self.assertIn("credits_left", caught.exception.message)

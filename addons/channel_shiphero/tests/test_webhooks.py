@@ -177,3 +177,15 @@ class TestShipheroWebhooks(_WebhookAccount, HttpCase):
         sale = self.order_of(order)
         self.assertTrue(sale, "read with order(id) and imported")
         self.assertTrue(sale.shiphero_ready_since)
+
+    def test_delivery_for_an_unknown_order_fails_with_its_reason(self):
+        hook = self.sim.webhook(const.EVENT_CANCELED)
+        response = self.sim.post_delivery(hook, {
+            "webhook_type": "Order Canceled", "order_uuid": "T3JkZXI6OTk5", "order_id": 999,
+            "order_number": "MO-NOWHERE", "fulfillment-status": "canceled"})
+        self.assertEqual(response.status_code, 200)
+        self.drain()
+        event = self.env["channel.webhook.event"].search(
+            [("credential_id", "=", self.credential.id)], order="id desc", limit=1)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("MO-NOWHERE", event.error)
