@@ -23,6 +23,9 @@ MAX_PAGE = 100
 MIN_PAGE = 10
 #: Line items / shipment lines read per order (the nested ``first``).
 LINES_PER_ORDER = 25
+#: History entries read per order, and most orders per order-history request.
+HISTORY_PER_ORDER = 20
+HISTORY_BATCH = 50
 #: Credits the reconciliation leaves to webhooks and the incremental sync.
 RECONCILE_RESERVE = 2000
 

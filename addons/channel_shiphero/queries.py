@@ -95,6 +95,19 @@ query OrderHistory($order_id: String, $first: Int) {
 }
 """)
 
+def order_history_batch(count):
+    """``order_history`` of ``count`` orders in one request (aliases ``h0``..), each with
+    ``$first`` entries: one call per page of orders instead of one per order."""
+    variables = ", ".join(f"$o{i}: String" for i in range(count))
+    fields = "\n".join(
+        f"  h{i}: order_history(order_id: $o{i}) {{ request_id complexity "
+        f"data(first: $first) {{ edges {{ node {{ id order_id username information "
+        f"created_at }} }} }} }}" for i in range(count))
+    return gql(f"query OrderHistoryBatch($first: Int, {variables}) {{\n{fields}\n}}")
+
+
+ORDER_HISTORY_BATCH_SAMPLE = order_history_batch(3)
+
 PRODUCTS_PAGE = gql("""
 query ProductsPage($updated_from: ISODateTime, $customer_account_id: String, $first: Int,
                    $after: String) {

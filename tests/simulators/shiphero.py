@@ -462,7 +462,7 @@ class ShipheroSimulator(Simulator):
         variables = body.get('variables') or {}
         cost, operation = estimate(document, variables)
         name = operation.name.value if operation.name else ''
-        fields = [s.name.value for s in operation.selection_set.selections]
+        fields = [(s.alias or s.name).value for s in operation.selection_set.selections]
         done = sum(1 for op, _v, _c in self.operations if op == name)
         status = self.operation_faults.pop((name, done + 1), None)
         if status:

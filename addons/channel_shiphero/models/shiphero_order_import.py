@@ -52,12 +52,16 @@ class IntegrationCredential(models.Model):
         failed += len(importable) - len(created)
         failed += self._shiphero_confirm(created, {mapping.order_id(o): o for o in importable})
         Inbox._resolve(self, const.ORDERS_STREAM, created)
-        if created:
-            self.env["sync.job"]._enqueue_many([{
-                "operation": const.OP_ORDER_HISTORY, "credential": self, "record": sale,
-                "dedup_key": f"shiphero.history:{sale.id}", "priority": 30,
-            } for sale in created.values()])
+        self._shiphero_queue_order_history([sale.id for sale in created.values()])
         return created, failed
+
+    def _shiphero_queue_order_history(self, sale_ids):
+        """One order-history job per HISTORY_BATCH new orders."""
+        batches = [sale_ids[i:i + const.HISTORY_BATCH]
+                   for i in range(0, len(sale_ids), const.HISTORY_BATCH)]
+        return self.env["sync.job"]._enqueue_many([{
+            "operation": const.OP_ORDER_HISTORY, "credential": self,
+            "payload": {"order_ids": batch}, "priority": 30} for batch in batches])
 
     def _shiphero_create_batch(self, orders, matches, products, source):
         """The page's new orders in one ``create`` (the bare ORM's way); if the batch
@@ -131,12 +135,26 @@ class IntegrationCredential(models.Model):
     # ------------------------------------------------------------------ order history
 
     def _shiphero_fetch_order_history(self, job):
-        sale = job._target()
-        if not sale:
+        """The history of a batch of orders in one request (as many as the credits allow
+        now; the rest in a follow-up job), kept once per entry."""
+        sales = self.env["sale.order"].browse(job.payload.get("order_ids") or []).exists()
+        if not sales:
             return {"skipped": 1}
-        data = ShipheroClient(self).execute(queries.ORDER_HISTORY, {
-            "order_id": sale.channel_external_id, "first": const.MAX_PAGE})
-        entries = mapping.nodes((data.get("order_history") or {}).get("data"))
+        client = ShipheroClient(self)
+        count = client.affordable_page(const.HISTORY_PER_ORDER, wanted=len(sales))
+        batch, rest = sales[:count], sales[count:]
+        variables = {"first": const.HISTORY_PER_ORDER}
+        variables.update({f"o{i}": sale.channel_external_id for i, sale in enumerate(batch)})
+        data = client.execute(queries.order_history_batch(len(batch)), variables)
+        created = 0
+        for index, sale in enumerate(batch):
+            entries = mapping.nodes((data.get(f"h{index}") or {}).get("data"))
+            created += self._shiphero_keep_history(sale, entries)
+        if rest:
+            self._shiphero_queue_order_history(rest.ids)
+        return {"created": created, "details": {"orders": len(batch), "later": len(rest)}}
+
+    def _shiphero_keep_history(self, sale, entries):
         known = set(sale.shiphero_history_ids.mapped("external_id"))
         new = [entry for entry in entries if entry.get("id") and entry["id"] not in known]
         self.env["shiphero.order.history"].create([{
@@ -144,7 +162,7 @@ class IntegrationCredential(models.Model):
             "entry_at": mapping.timestamp(entry.get("created_at")),
             "username": entry.get("username"), "information": entry.get("information"),
         } for entry in new])
-        return {"created": len(new), "skipped": len(entries) - len(new)}
+        return len(new)
 
     # ------------------------------------------------------------------ one order again
 

@@ -29,6 +29,9 @@ class TestShipheroOrders(ShipheroAccountMixin, TransactionCase):
         self.assertEqual(done.shiphero_shipment_ids.carrier, "UPS")
         self.assertEqual(done.picking_ids.state, "done")
         self.assertEqual(len(done.shiphero_history_ids), 2, "order history fetched")
+        self.assertEqual(len(self.order_of(pending).shiphero_history_ids), 1)
+        self.assertEqual(len(self.sim.executed("OrderHistoryBatch")), 1,
+                         "one request for the history of the page's orders")
 
     def test_incremental_reads_updates_since_the_last_run_with_overlap(self):
         first = self.sim.add_order((("SKU-1", 1),), number="MO-A")
