@@ -194,10 +194,12 @@ class ShipheroClient(ChannelClient):
         remaining = int(quota.get("credits_remaining") or 0)
         ceiling = max((maximum - 1) // per_item, 1)
         smallest = min(wanted, const.MIN_PAGE, ceiling)
-        first = min(wanted, ceiling, (remaining - reserve - 1) // per_item)
+        # The quota question itself was charged (QUOTA_COST), and the page's own 1.
+        spendable = remaining - const.QUOTA_COST - reserve - 1
+        first = min(wanted, ceiling, spendable // per_item)
         if first >= smallest:
             return first
-        needed = reserve + 1 + smallest * per_item
+        needed = const.QUOTA_COST + reserve + 1 + smallest * per_item
         raise WindowWaitError(
             f"ShipHero credits low ({remaining} left, {needed} needed); waiting for the "
             f"refill", wait=max((needed - remaining) / rate, 0.5))

@@ -14,6 +14,8 @@ ACCESS_TOKEN_LIFETIME = 2419200  # 28 days
 CREDITS_MAX = 4004
 CREDITS_PER_SECOND = 60
 THROTTLE_ERROR_CODE = 30
+#: What a ``user_quota`` question may cost (undocumented: assume one credit).
+QUOTA_COST = 1
 #: Requests per rolling 5 minutes (HTTP 429 above it).
 REQUESTS_PER_WINDOW = 7000
 REQUEST_WINDOW_SECONDS = 300

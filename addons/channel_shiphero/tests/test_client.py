@@ -101,3 +101,16 @@ class TestShipheroClient(ShipheroAccountMixin, TransactionCase):
         with self.assertRaises(PermanentError) as caught:  # a GraphQL error, HTTP 200
             client.execute(queries.gql("query { user_quota { credits_left } }"))
         self.assertIn("credits_left", caught.exception.message)
+
+    def test_at_the_edge_of_the_bucket_no_code_30(self):
+        self.sim.seed_orders(30)
+        client = ShipheroClient(self.credential)
+        client.quota()  # signed in
+        for credits in (259, 260, 261, 262, 263, 287, 288):
+            self.sim.set_credits(credits + 0.9)
+            try:
+                client.page(queries.ORDERS_PAGE, {"lines": const.LINES_PER_ORDER},
+                            1 + const.LINES_PER_ORDER)
+            except WindowWaitError:
+                pass
+        self.assertEqual(self.sim.throttled, 0, "the quota question's own cost counted")
