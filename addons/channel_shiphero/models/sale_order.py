@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 
@@ -118,8 +118,9 @@ class SaleOrderShiphero(models.Model):
         if (source == "reconciliation" and "allocations" in node and not node["allocations"]
                 and self.shiphero_ready_since and status not in ("fulfilled", "canceled")):
             # Allocated here, not at ShipHero: a lost Order Deallocated.
+            at = max(fields.Datetime.now(), self.shiphero_ready_since + timedelta(seconds=1))
             changed |= bool(self._shiphero_add_allocation_events(
-                [("deallocated", fields.Datetime.now(), "")], source))
+                [("deallocated", at, "")], source))
         if status == "canceled" and self.state != "cancel":
             self._shiphero_cancel(source)
             changed = True
