@@ -34,7 +34,7 @@ class TestShipheroOrdersPagedKit(PagedImportKit, ShipheroAccountMixin, Transacti
         self.credential._invalidate_access_token()
 
     def _paged_kit_seed(self, count):
-        self.sim.seed_orders(count, lines=(("SKU-1", 1),))
+        self.sim.seed_orders(count, lines=(("SKU-1", 1),), age_seconds=5)
 
     def _paged_kit_fail_page(self, page, times=1):
         for attempt in range(times):
