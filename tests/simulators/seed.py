@@ -151,6 +151,15 @@ from .shopify import seed_sandbox as seed_shopify  # noqa: E402
 SEEDERS['shopify'] = seed_shopify
 
 
+def seed_shiphero(simulator):
+    """The demo brand's products and a week of orders (shiphero.py: seed_sandbox)."""
+    from .shiphero import seed_sandbox
+    return seed_sandbox(simulator)
+
+
+SEEDERS['shiphero'] = seed_shiphero
+
+
 def seed(simulators):
     """Seed every simulator of ``simulators`` (name -> running or not simulator) that has
     a seeder; returns {name: what was added}."""

@@ -22,6 +22,15 @@ def _answer(status, message):
     )
 
 
+def _accepted(credential, message):
+    """A 200: the platform's own success body where it asks for one
+    (``credential._webhook_success_body(message)``), else ours."""
+    body = credential._webhook_success_body(message)
+    if body is None:
+        return _answer(200, message)
+    return Response(json.dumps(body), status=200, content_type="application/json")
+
+
 def _unknown_endpoint_reason(credential, platform):
     if not credential:
         return "unknown_credential"
@@ -102,6 +111,6 @@ class ChannelWebhookController(http.Controller):
             credential, delivery_id, event_type, stored_headers, text_body
         )
         if not is_new:
-            return _answer(200, "Duplicate delivery ignored")
+            return _accepted(credential, "Duplicate delivery ignored")
         event._enqueue_processing()
-        return _answer(200, "Accepted")
+        return _accepted(credential, "Accepted")

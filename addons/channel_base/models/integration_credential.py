@@ -282,6 +282,10 @@ class IntegrationCredential(models.Model):
 
         return "sha256:" + hashlib.sha256(raw_body).hexdigest()
 
+    def _webhook_success_body(self, message):
+        """The JSON body a platform expects in a 200 answer to an accepted (or duplicate)
+        delivery, or None for channel_base's ``{"status": 200, "message": ...}``."""
+
     def _webhook_event_type(self, payload, headers):
         if isinstance(payload, dict):
             return payload.get("resource_type") or payload.get("event") or payload.get("topic")
