@@ -34,24 +34,178 @@ Refusals (400) answer the spec's SyncUpdateResponse with ``status: "failure"`` a
 (429) and ``sim.inject('server_error')`` (5xx) from the base; ``fail_page(page)`` fails
 the n-th page of the order stream (page = position index // page size + 1).
 """
+import json
+import re
 import secrets
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from werkzeug.wrappers import Response
+
 from .base import Simulator, route
 
 TOKEN_PATH = '/oauth2/token'
 ID_TYPES = ('DSCO_ORDER_ID', 'PO_NUMBER', 'SUPPLIER_ORDER_NUMBER')
 START_POSITION = '0'
+SMALL_BATCH_MAX_BYTES = 5 * 1024 * 1024  # "up to five megabytes" (small batches)
 
 
 def _now_iso():
     return datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
 
 
-class DscoSimulator(Simulator):
+CATEGORY_PART = re.compile(r'^[^|]+$')
+
+
+class CatalogAndInventory:
+    """Catalog and inventory batches (dsco-v3.yaml updateCatalogSmallBatch,
+    updateCatalogLargeBatch, getCatalogChangeLog, updateInventorySmallBatch,
+    getInventoryChangeLog). Batches are asynchronous: an accepted batch answers its
+    requestId at once; its change log answers ``status: PROCESSING`` for
+    ``log_processing_reads`` reads, then ``COMPLETED`` with one entry per object,
+    ``success`` or ``failure`` with ``results[{code, severity, description}]``. A large
+    batch answers a ``dataUrl`` (here on the simulator, on DSCO a storage URL) to PUT the
+    JSON Lines to, with the same headers. Catalog refusals per SKU: missing sku/title/
+    productStatus, a category path not of the form A||B||C, an image reference that is not
+    HTTPS, a SKU in ``catalog_reject_skus``. Inventory refusals: a SKU not in the catalog
+    ("Catalog item not found"), a warehouse code not in ``warehouse_codes``, a
+    quantityAvailable that is not the sum of the warehouses."""
+
+    # ----------------------------------------------------------------- catalog
+
+    @route('POST', '/catalog/batch/small')
+    def catalog_small_batch(self, request):  # updateCatalogSmallBatch
+        return self._accept_batch(request, 'catalog')
+
+    @route('POST', '/catalog/batch/large')
+    def catalog_large_batch(self, request):  # updateCatalogLargeBatch
+        request_id = uuid.uuid4().hex
+        self.uploads[request_id] = 'catalog'
+        return self.json({'status': 'success', 'requestId': request_id, 'eventDate': _now_iso(),
+                          'dataUrl': f'{self.url}/upload/{request_id}'})
+
+    @route('PUT', '/upload/<request_id>')
+    def large_batch_upload(self, request, request_id):  # the dataUrl (not a spec path)
+        kind = self.uploads.pop(request_id, None)
+        if kind is None:
+            return self.failure(404, 'NOT_FOUND', f'No upload expected for {request_id}')
+        items = []
+        for number, line in enumerate(request.get_data().decode().splitlines(), start=1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except ValueError:
+                    items.append({'_malformed': f'line {number} is not JSON'})
+        self.batch_requests[request_id] = {'kind': kind, 'items': items, 'reads': 0,
+                                           'logs': None}
+        return Response(status=200)
+
+    @route('GET', '/catalog/log')
+    def catalog_log(self, request):  # getCatalogChangeLog
+        return self._change_log(request, 'catalog')
+
+    # ----------------------------------------------------------------- inventory
+
+    @route('POST', '/inventory/batch/small')
+    def inventory_small_batch(self, request):  # updateInventorySmallBatch
+        return self._accept_batch(request, 'inventory')
+
+    @route('GET', '/inventory/log')
+    def inventory_log(self, request):  # getInventoryChangeLog
+        return self._change_log(request, 'inventory')
+
+    # ----------------------------------------------------------------- the async part
+
+    def _accept_batch(self, request, kind):
+        if len(request.get_data()) > SMALL_BATCH_MAX_BYTES:
+            return self.failure(413, 'TOO_LARGE', 'a small batch takes up to five megabytes')
+        body = self.request_json(request)
+        if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+            return self.failure(400, 'INVALID_REQUEST', 'a JSON array of objects is required')
+        request_id = uuid.uuid4().hex
+        self.batch_requests[request_id] = {'kind': kind, 'items': body, 'reads': 0, 'logs': None}
+        return self.json({'status': 'pending', 'requestId': request_id, 'eventDate': _now_iso()},
+                         status=202)
+
+    def _change_log(self, request, kind):
+        scroll = request.args.get('scrollId')
+        if scroll:
+            request_id, _, offset = scroll.partition(':')
+            batch = self.batch_requests.get(request_id)
+            if batch is None or batch['logs'] is None:
+                return self.failure(404, 'NOT_FOUND', 'scrollId expired or unknown')
+            return self._log_page(batch, request_id, int(offset or 0))
+        request_id = request.args.get('requestId')
+        batch = self.batch_requests.get(request_id)
+        if batch is None or batch['kind'] != kind:
+            return self.json({'status': 'COMPLETED', 'logs': []})
+        batch['reads'] += 1
+        if batch['reads'] <= self.options['log_processing_reads']:
+            return self.json({'status': 'PROCESSING', 'logs': []})
+        if batch['logs'] is None:
+            batch['logs'] = [self._process(kind, item, request_id) for item in batch['items']]
+        return self._log_page(batch, request_id, 0)
+
+    def _log_page(self, batch, request_id, offset):
+        size = self.options['log_page_size']
+        logs = batch['logs'][offset:offset + size]
+        answer = {'status': 'COMPLETED', 'logs': logs}
+        if logs:  # an empty page ends the scroll (spec)
+            answer['scrollId'] = f'{request_id}:{offset + size}'
+        return self.json(answer)
+
+    def _process(self, kind, item, request_id):
+        problems = (self._catalog_problems(item) if kind == 'catalog'
+                    else self._inventory_problems(item))
+        if not problems:
+            (self.catalog if kind == 'catalog' else self.inventory)[item['sku']] = item
+        entry = {'payload': {'message': item} if kind == 'catalog' else item,
+                 'dateProcessed': _now_iso(), 'status': 'failure' if problems else 'success',
+                 'requestMethod': 'api', 'requestId': request_id,
+                 'results': [{'code': code, 'severity': 'error', 'description': text}
+                             for code, text in problems]
+                 or [{'code': 'SUCCESS', 'severity': 'info', 'description': 'processed'}]}
+        if kind == 'inventory' and not isinstance(item.get('sku'), str):
+            entry['payload'] = {'sku': str(item.get('sku')), 'warehouses': []}
+        return entry
+
+    def _catalog_problems(self, item):
+        if item.get('_malformed'):
+            return [('INVALID_REQUEST', item['_malformed'])]
+        missing = [key for key in ('sku', 'title', 'productStatus') if not item.get(key)]
+        if missing:
+            return [('MISSING_REQUIRED', f"Missing required field: {', '.join(missing)}")]
+        problems = []
+        for path in (item.get('categories') or {}).get('default') or []:
+            if not all(CATEGORY_PART.match(part) for part in path.split('||')):
+                problems.append(('INVALID_CATEGORY', f'Invalid category path: {path}'))
+        for image in item.get('images') or []:
+            if not str(image.get('reference', '')).startswith('https://'):
+                problems.append(('INVALID_IMAGE', 'Image URL not accessible: '
+                                 f"{image.get('reference')}"))
+        if item['sku'] in self.options['catalog_reject_skus']:
+            problems.append(('DUPLICATE_SKU', f"Duplicate supplierSku: {item['sku']}"))
+        return problems
+
+    def _inventory_problems(self, item):
+        if item.get('sku') not in self.catalog:
+            return [('NOT_FOUND', f"Catalog item not found: {item.get('sku')}")]
+        warehouses = item.get('warehouses') or []
+        known = self.options['warehouse_codes']
+        bad = [w.get('code') for w in warehouses
+               if known is not None and w.get('code') not in known]
+        if bad:
+            return [('INVALID_WAREHOUSE', f"Invalid warehouse code: {', '.join(map(str, bad))}")]
+        if not warehouses or item.get('quantityAvailable') != sum(
+                w.get('quantity') or 0 for w in warehouses):
+            return [('INVALID_QUANTITY', 'quantityAvailable must be the sum of the warehouses')]
+        return []
+
+
+
+class DscoSimulator(CatalogAndInventory, Simulator):
     name = 'dsco'
     default_port = 8077
     default_options: ClassVar[dict] = {
@@ -62,6 +216,11 @@ class DscoSimulator(Simulator):
         'replay_overlap': 0,  # events re-sent before the asked position (at-least-once)
         'default_object_count': 1000,
         'carrier_codes': ('USPS', 'UPS', 'FedEx', 'DHL', 'OnTrac', 'LaserShip'),
+        # change logs answer PROCESSING this many times per request before COMPLETED
+        'log_processing_reads': 1,
+        'log_page_size': 1000,  # change log entries per page (then a scrollId)
+        'catalog_reject_skus': (),  # SKUs the catalog refuses ("Duplicate supplierSku")
+        'warehouse_codes': None,  # the DSCO warehouse codes of the account (None: any)
     }
 
     def init_state(self):
@@ -75,6 +234,10 @@ class DscoSimulator(Simulator):
         self.cancellations = []  # cancelOrderItem bodies accepted
         self.page_faults = {}  # page number -> [status, ...]
         self.exchanges = []  # (RecordedRequest, status, body, content type) of routed calls
+        self.catalog = {}  # sku -> ItemCatalog accepted
+        self.inventory = {}  # sku -> ItemInventory accepted
+        self.batch_requests = {}  # requestId -> {kind, items, reads, logs}
+        self.uploads = {}  # requestId of a large batch -> kind, until its PUT arrives
         self._sequence = 0
 
     # ----------------------------------------------------------------- test controls

@@ -1,0 +1,1 @@
+from . import dsco_replay_wizard
