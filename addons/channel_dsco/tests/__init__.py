@@ -6,3 +6,4 @@ from . import test_secrets
 from . import test_openapi
 from . import test_catalog
 from . import test_inventory
+from . import test_stream_control
