@@ -11,6 +11,9 @@ STREAM_EVENTS_PATH = "/stream/{stream_id}/{partition}/{position}"  # get events 
 ACKNOWLEDGE_PATH = "/order/acknowledge"  # acknowledgeOrders
 SINGLE_SHIPMENT_PATH = "/order/singleShipment"  # singleShipment
 CANCEL_ITEM_PATH = "/order/item/cancel"  # cancelOrderItem
+SHIPMENT_BATCH_PATH = "/order/shipment/batch/small"  # createShipmentSmallBatch (async)
+ORDER_PATH = "/order/"  # getOrderById (?orderKey=dscoOrderId&value=)
+ORDER_PAGE_PATH = "/order/page"  # getOrders (reconciliation)
 
 #: Reuse a token until 5 minutes before it expires (issue 14).
 TOKEN_REUSE_MARGIN_SECONDS = 300

@@ -230,7 +230,8 @@ class DscoSimulator(CatalogAndInventory, Simulator):
         self.events = {}  # (stream id, partition) -> [event, ...]
         self.orders = {}  # dscoOrderId -> Order
         self.acknowledged = []  # ids acknowledged, in order
-        self.shipments = []  # singleShipment bodies accepted
+        self.shipments = []  # singleShipment bodies (and batch objects) accepted
+        self.refused_shipments = []  # (batch object, reason)
         self.cancellations = []  # cancelOrderItem bodies accepted
         self.page_faults = {}  # page number -> [status, ...]
         self.exchanges = []  # (RecordedRequest, status, body, content type) of routed calls
@@ -462,6 +463,27 @@ class DscoSimulator(CatalogAndInventory, Simulator):
             self._ship_lines(order, shipment)
         self.shipments.append(body)
         return self.json({'status': 'success', 'success': True}, status=201)
+
+    @route('POST', '/order/shipment/batch/small')
+    def shipment_small_batch(self, request):  # createShipmentSmallBatch
+        """Async: accepted at once (202); each valid object is applied, the refused ones
+        are kept in ``refused_shipments`` (DSCO reports them in the order change log)."""
+        body = self.request_json(request)
+        if not isinstance(body, list) or not all(
+                isinstance(item, dict) and item.get('shipments') for item in body):
+            return self.failure(400, 'INVALID_REQUEST', 'an array of {dscoOrderId, shipments}')
+        for item in body:
+            order = self.orders.get(str(item.get('dscoOrderId')))
+            problem = 'Order not found' if order is None else next(filter(None, (
+                self._shipment_problem(order, shipment) for shipment in item['shipments'])), None)
+            if problem:
+                self.refused_shipments.append((item, problem))
+                continue
+            for shipment in item['shipments']:
+                self._ship_lines(order, shipment)
+            self.shipments.append(item)
+        return self.json({'status': 'pending', 'requestId': uuid.uuid4().hex,
+                          'eventDate': _now_iso()}, status=202)
 
     def _shipment_problem(self, order, shipment):
         if not shipment.get('trackingNumber') or not shipment.get('lineItems'):

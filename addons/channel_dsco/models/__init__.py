@@ -6,3 +6,4 @@ from . import stock_picking
 from . import dsco_settings
 from . import dsco_catalog_export
 from . import dsco_inventory_export
+from . import dsco_cancel_export

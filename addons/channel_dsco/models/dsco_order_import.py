@@ -132,7 +132,7 @@ class IntegrationCredential(models.Model):
             [(line.dsco_sku, line.dsco_line_number, int(quantity)) for line, quantity in short],
             const.CANCEL_OUT_OF_STOCK, "Not in stock at the supplier")
         for line, quantity in short:
-            line.product_uom_qty -= quantity
+            line.with_context(dsco_no_cancel=True).product_uom_qty -= quantity
         return self._enqueue_job(const.OP_CANCEL_ITEMS, record=sale, payload=body,
                                  dedup_key=f"dsco.cancel:{sale.id}", priority=8)
 

@@ -114,6 +114,23 @@ class TestDscoOpenApi(DscoAccountMixin, TransactionCase):
                      ("GET", const.INVENTORY_LOG_PATH)):
             self.assertIn(path, paths)
 
+    def test_batch_shipment_and_cancel_from_odoo_follow_dsco_v3(self):
+        self.env["channel.carrier.map"].create({
+            "platform": "dsco", "credential_id": self.credential.id, "carrier_id": self.ups.id,
+            "carrier_code": "UPS"})
+        self.add_orders(3)
+        self.run_orders_stream()
+        orders = self.dsco_orders()
+        self.env["stock.picking"]._channel_apply_shipments([
+            Shipment(picking, (f"1Z-{picking.id}",), carrier=self.ups)
+            for picking in orders[:2].picking_ids])
+        orders[2].with_context(dsco_cancel_code="OTHER")._action_cancel()
+        self.drain()
+        self._validate_every_exchange()
+        operations = {(r.method, r.path) for r, *_rest in self.sim.exchanges}
+        self.assertIn(("POST", const.SHIPMENT_BATCH_PATH), operations)
+        self.assertIn(("POST", const.CANCEL_ITEM_PATH), operations)
+
     def test_cancel_and_refusals_follow_dsco_v3(self):
         token = requests.post(self.sim.url + const.TOKEN_PATH, data={
             "grant_type": "client_credentials", "client_id": "dsco-client",
