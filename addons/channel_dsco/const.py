@@ -67,3 +67,13 @@ CATALOG_MINUTES_DEFAULT = 60
 OP_PUSH_CATALOG = "dsco.push_catalog"
 OP_POLL_LOG = "dsco.poll_change_log"
 OP_PUSH_INVENTORY = "dsco.push_inventory"
+
+# ---------------------------------------------------------------- reconciliation
+RECONCILE_STREAM = "reconcile"
+RECONCILE_MINUTES = 60
+#: Open DSCO orders (created / shipment_pending) created this many days back are re-read.
+RECONCILE_DAYS = 14
+#: getOrders: ``until`` must be at least 5 s in the past; 10..1000 orders a page.
+RECONCILE_UNTIL_LAG_SECONDS = 10
+ORDERS_PER_PAGE = 1000
+OP_RECONCILE = "dsco.reconcile_orders"

@@ -221,6 +221,7 @@ class DscoSimulator(CatalogAndInventory, Simulator):
         'log_page_size': 1000,  # change log entries per page (then a scrollId)
         'catalog_reject_skus': (),  # SKUs the catalog refuses ("Duplicate supplierSku")
         'warehouse_codes': None,  # the DSCO warehouse codes of the account (None: any)
+        'forbidden_paths': (),  # paths this client has no permission for (403)
     }
 
     def init_state(self):
@@ -239,19 +240,28 @@ class DscoSimulator(CatalogAndInventory, Simulator):
         self.inventory = {}  # sku -> ItemInventory accepted
         self.batch_requests = {}  # requestId -> {kind, items, reads, logs}
         self.uploads = {}  # requestId of a large batch -> kind, until its PUT arrives
+        self.order_scrolls = {}  # getOrders scroll key -> (orders, page size)
         self._sequence = 0
 
     # ----------------------------------------------------------------- test controls
 
-    def add_order(self, order):
-        """Seed an Order (``dscoOrderId`` given or generated): one event per order stream."""
+    def add_order(self, order, emit=True):
+        """Seed an Order (``dscoOrderId`` given or generated): one event per order stream
+        (``emit=False``: an event lost on the way, for the reconciliation)."""
         with self.lock:
             order = dict(order)
             order.setdefault('dscoOrderId', str(len(self.orders) + 1000001))
             self.orders[order['dscoOrderId']] = order
-            for stream in self.streams.values():
+            for stream in self.streams.values() if emit else ():
                 self._append_event(stream, order)
             return order
+
+    def drop_stream(self, stream_id):
+        """DSCO no longer has the stream (deleted on the portal, expired)."""
+        with self.lock:
+            self.streams.pop(stream_id, None)
+            for key in [key for key in self.events if key[0] == stream_id]:
+                del self.events[key]
 
     def seed_orders(self, count, sku, prefix='PO'):
         return [self.add_order(sample_order(f'{prefix}-{number:05d}', sku))['dscoOrderId']
@@ -292,6 +302,8 @@ class DscoSimulator(CatalogAndInventory, Simulator):
             return self.json({'message': 'missing bearer token'}, status=401)
         if self.token_expiry.get(token, 0) <= self.options['clock']():
             return self.json({'message': 'invalid or expired access token'}, status=401)
+        if request.path in self.options['forbidden_paths']:
+            return self.failure(403, 'FORBIDDEN', f'This client may not call {request.path}')
         return None
 
     def failure(self, status, code, description):
@@ -430,6 +442,55 @@ class DscoSimulator(CatalogAndInventory, Simulator):
         stream['partitions'][partition]['maxPosition'] = event_id
 
     # ----------------------------------------------------------------- orders
+
+    @route('GET', '/order/')
+    def get_order_by_id(self, request):  # getOrderById
+        key, value = request.args.get('orderKey'), request.args.get('value')
+        if key not in ('dscoOrderId', 'poNumber', 'supplierOrderNumber') or not value:
+            return self.failure(400, 'INVALID_REQUEST', 'orderKey and value are required')
+        found = [order for order in self.orders.values() if str(order.get(key)) == value]
+        if not found:
+            return self.failure(404, 'NOT_FOUND', f'Order not found: {key}={value}')
+        return self.json(self._with_status(found[0]))
+
+    @route('GET', '/order/page')
+    def get_orders(self, request):  # getOrders
+        """Paged by scrollId (an empty page ends it); ``status`` filters on the order's
+        status (created / shipment_pending / shipped / cancelled, from its lines)."""
+        scroll = request.args.get('scrollId')
+        if scroll:
+            snapshot = self.order_scrolls.get(scroll.split(':')[0])
+            if snapshot is None:
+                return self.failure(404, 'NOT_FOUND', 'scrollId expired or unknown')
+            return self._orders_page(scroll.split(':')[0], snapshot, int(scroll.split(':')[1]))
+        if not (request.args.get('ordersCreatedSince') or request.args.get('ordersUpdatedSince')) \
+                or not request.args.get('until'):
+            return self.failure(400, 'INVALID_REQUEST',
+                                'ordersCreatedSince or ordersUpdatedSince, and until, are required')
+        statuses = request.args.getlist('status')
+        orders = [self._with_status(order) for order in self.orders.values()]
+        orders = [order for order in orders if not statuses or order['dscoStatus'] in statuses]
+        key = uuid.uuid4().hex
+        self.order_scrolls[key] = (orders, int(float(request.args.get('ordersPerPage') or 1000)))
+        return self._orders_page(key, self.order_scrolls[key], 0)
+
+    def _orders_page(self, key, snapshot, offset):
+        orders, size = snapshot
+        page = orders[offset:offset + size]
+        answer = {'orders': page}
+        if page:
+            answer['scrollId'] = f'{key}:{offset + size}'
+        return self.json(answer)
+
+    @staticmethod
+    def _with_status(order):
+        lines = order.get('lineItems') or []
+        shipped = sum(line.get('shippedQuantity', 0) for line in lines)
+        done = all(line.get('shippedQuantity', 0) + line.get('cancelledQuantity', 0)
+                   >= line.get('quantity', 0) for line in lines)
+        status = ('shipped' if shipped else 'cancelled') if done and lines else (
+            'shipment_pending' if shipped else 'created')
+        return dict(order, dscoStatus=status)
 
     @route('POST', '/order/acknowledge')
     def acknowledge_orders(self, request):  # acknowledgeOrders

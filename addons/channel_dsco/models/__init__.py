@@ -7,3 +7,4 @@ from . import dsco_settings
 from . import dsco_catalog_export
 from . import dsco_inventory_export
 from . import dsco_cancel_export
+from . import dsco_reconcile

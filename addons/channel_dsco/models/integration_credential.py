@@ -64,7 +64,10 @@ class IntegrationCredential(models.Model):
                 StreamSpec(const.INVENTORY_STREAM, "Inventory (changed quantities)",
                            interval_minutes=self.dsco_inventory_minutes
                            or const.INVENTORY_MINUTES_DEFAULT,
-                           operation=const.OP_PUSH_INVENTORY, payload={})]
+                           operation=const.OP_PUSH_INVENTORY, payload={}),
+                StreamSpec(const.RECONCILE_STREAM, "Reconciliation (open orders re-read)",
+                           interval_minutes=const.RECONCILE_MINUTES,
+                           operation=const.OP_RECONCILE, payload={})]
 
     def _execute_sync_job(self, job):
         if self.platform != const.PLATFORM:
@@ -77,6 +80,7 @@ class IntegrationCredential(models.Model):
             const.OP_PUSH_CATALOG: self._dsco_push_catalog,
             const.OP_POLL_LOG: self._dsco_poll_change_log,
             const.OP_PUSH_INVENTORY: self._dsco_push_inventory,
+            const.OP_RECONCILE: self._dsco_reconcile_orders,
         }
         if job.operation not in handlers:
             return super()._execute_sync_job(job)

@@ -7,3 +7,4 @@ from . import test_openapi
 from . import test_catalog
 from . import test_inventory
 from . import test_stream_control
+from . import test_reconcile

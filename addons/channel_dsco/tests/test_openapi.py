@@ -126,10 +126,14 @@ class TestDscoOpenApi(DscoAccountMixin, TransactionCase):
             for picking in orders[:2].picking_ids])
         orders[2].with_context(dsco_cancel_code="OTHER")._action_cancel()
         self.drain()
+        self.credential._channel_stream(const.RECONCILE_STREAM).action_run_now()
+        self.drain()  # getOrders, its scroll
+        self.credential.action_dsco_check_stream()  # listStreams ?id=
         self._validate_every_exchange()
         operations = {(r.method, r.path) for r, *_rest in self.sim.exchanges}
         self.assertIn(("POST", const.SHIPMENT_BATCH_PATH), operations)
         self.assertIn(("POST", const.CANCEL_ITEM_PATH), operations)
+        self.assertIn(("GET", const.ORDER_PAGE_PATH), operations)
 
     def test_cancel_and_refusals_follow_dsco_v3(self):
         token = requests.post(self.sim.url + const.TOKEN_PATH, data={
