@@ -610,3 +610,50 @@ def sample_order(po_number, sku, quantity=1, **extra):
                        'dscoItemId': f'item-{sku}', 'consumerPrice': 25.0, 'title': sku}],
         **extra,
     }
+
+
+# ----------------------------------------------------------------- sandbox demo data
+
+#: The SKUs of channel_dsco's demo products (addons/channel_dsco/demo).
+DEMO_PRODUCTS = {  # SKU -> (title, consumer price)
+    'POSH-DEMO-JACKET': ('Denim jacket', 48.0),
+    'POSH-DEMO-BOOTS': ('Leather ankle boots', 85.0),
+    'POSH-DEMO-BAG': ('Canvas tote bag', 22.0),
+}
+DEMO_BUYERS = (
+    ('Riley Closet', '88 Market St', 'San Francisco', 'CA', '94103'),
+    ('Sam Thrift', '5 Harbor Rd', 'Seattle', 'WA', '98101'),
+    ('Alex Vintage', '410 Elm Ave', 'Denver', 'CO', '80202'),
+)
+
+
+def _demo_order(number, lines, buyer=0):
+    name, street, city, region, postal = DEMO_BUYERS[buyer % len(DEMO_BUYERS)]
+    order = sample_order(f'POSH-DEMO-{number:04d}', 'POSH-DEMO-JACKET')
+    order['dscoOrderId'] = str(9000000 + number)  # stable from one sandbox start to the next
+    order['shipping'] = dict(order['shipping'], name=name, address=[street], city=city,
+                             region=region, postal=postal,
+                             email=f'buyer{number}@poshmark.example')
+    order['lineItems'] = [{'lineNumber': index, 'sku': sku, 'quantity': quantity,
+                           'dscoItemId': f'item-{sku}', 'title': DEMO_PRODUCTS[sku][0],
+                           'consumerPrice': DEMO_PRODUCTS[sku][1]}
+                          for index, (sku, quantity) in enumerate(lines, start=1)]
+    return order
+
+
+def seed_demo(simulator):
+    """Four Poshmark orders of the demo products for the demo account's order stream
+    (the stream, created by the first read, holds every order the simulator has)."""
+    return [simulator.add_order(order) for order in (
+        _demo_order(1, [('POSH-DEMO-JACKET', 1)]),
+        _demo_order(2, [('POSH-DEMO-BOOTS', 1), ('POSH-DEMO-BAG', 2)], buyer=1),
+        _demo_order(3, [('POSH-DEMO-BAG', 1)], buyer=2),
+        _demo_order(4, [('POSH-DEMO-JACKET', 1), ('POSH-DEMO-BOOTS', 1)]),
+    )]
+
+
+def add_demo_order(simulator, number):
+    """The sandbox's trickle: one more Poshmark order."""
+    skus = list(DEMO_PRODUCTS)
+    return simulator.add_order(_demo_order(100 + number, [(skus[number % len(skus)], 1)],
+                                           buyer=number))

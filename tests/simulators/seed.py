@@ -137,6 +137,12 @@ SEEDERS = {'iqreseller': seed_iqreseller, 'iqmetrix': seed_iqmetrix,
            'shipstation': seed_shipstation}
 NEW_ORDER_MAKERS = {'iqreseller': add_iqreseller_order, 'iqmetrix': add_iqmetrix_order}
 
+from .dsco import add_demo_order as add_dsco_order  # noqa: E402
+from .dsco import seed_demo as seed_dsco  # noqa: E402
+
+SEEDERS['dsco'] = seed_dsco
+NEW_ORDER_MAKERS['dsco'] = add_dsco_order
+
 
 def seed(simulators):
     """Seed every simulator of ``simulators`` (name -> running or not simulator) that has
