@@ -267,7 +267,9 @@ class ChannelStream(models.Model):
         """A stream declared with ``poll_seconds``: queue the job that starts its next run
         that many seconds from now, unless its schedule comes first (docs/streams.md)."""
         self.ensure_one()
-        seconds = self._spec().poll_seconds
+        spec = next((spec for spec in self.credential_id._channel_stream_specs()
+                     if spec.code == self.code), None)
+        seconds = spec.poll_seconds if spec else 0
         soon = fields.Datetime.now() + timedelta(seconds=seconds)
         if not seconds or self.paused or (self.next_run_at and self.next_run_at <= soon):
             return self.env["sync.job"]
@@ -275,7 +277,7 @@ class ChannelStream(models.Model):
         job = self.credential_id._enqueue_job(
             POLL_OPERATION, record=self, payload=payload,
             dedup_key=f"channel.stream.poll:{self.credential_id.id}:{self.code}",
-            delay_seconds=seconds, priority=self._spec().priority,
+            delay_seconds=seconds, priority=spec.priority,
             name=f"{self.name} ({self.credential_id.name}): next poll")
         if job.payload != payload:  # the pending poll of an earlier run: move it
             job.write({"payload": payload, "next_attempt_at": soon})
