@@ -71,9 +71,9 @@ class IntegrationCredential(models.Model):
         if not todo:
             return {"sent": 0, "refused": refused}
         requests = self._dsco_send_catalog([item for _binding, item, _digest in todo])
-        for (binding, _item, digest), request_id in zip(todo, requests, strict=True):
+        for (binding, item, digest), request_id in zip(todo, requests, strict=True):
             binding.write({"sync_state": "pending", "dsco_request_id": request_id,
-                           "dsco_catalog_hash": digest, "external_sku": _item["sku"],
+                           "dsco_catalog_hash": digest, "external_sku": item["sku"],
                            "last_sync_at": fields.Datetime.now()})
         for request_id in dict.fromkeys(requests):
             self._dsco_queue_log_poll("catalog", request_id)
