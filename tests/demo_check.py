@@ -2,9 +2,9 @@
 
     python tests/demo_check.py -c odoo.conf -d channel_demo_check [--keep]
 
-1. Creates the database ``-d`` (dropped first) with demo data and the three connector apps,
+1. Creates the database ``-d`` (dropped first) with demo data and the connector apps,
    as docker/odoo-entrypoint.sh does: odoo-bin -i channel_shipstation,channel_iqreseller,
-   channel_iqmetrix, with the config ``-c`` minus its without_demo.
+   channel_iqmetrix,channel_dsco, with the config ``-c`` minus its without_demo.
 2. Starts the seeded sandbox (simulators, seed data, control page) in this process on the
    ports the demo accounts point at (8071-8073, 8079); when one is taken it uses free ports
    and points the demo accounts there instead, saying so.
@@ -13,7 +13,8 @@
    page as a user would, and runs the ShipStation shipment poll.
 4. Checks that orders arrived from every platform: the sandbox's IQ Reseller orders the
    filter keeps (and none it leaves out) and every iQmetrix feed order are sale orders, and
-   their transfers reached ShipStation; the shipped one is done in Odoo.
+   their transfers reached ShipStation; the shipped one is done in Odoo; every DSCO
+   stream order is a sale order and was acknowledged.
 
 Exits 0 when every check passes, 1 with the failed checks listed otherwise.
 """
@@ -38,8 +39,8 @@ from tests.simulators import SIMULATORS  # noqa: E402 - needs the repository on 
 from tests.simulators.console import SandboxConsole  # noqa: E402
 from tests.simulators.seed import IQR_CHANNEL, seed  # noqa: E402
 
-MODULES = ('channel_shipstation', 'channel_iqreseller', 'channel_iqmetrix')
-SANDBOX_PLATFORMS = ('shipstation', 'iqreseller', 'iqmetrix')
+MODULES = ('channel_shipstation', 'channel_iqreseller', 'channel_iqmetrix', 'channel_dsco')
+SANDBOX_PLATFORMS = ('shipstation', 'iqreseller', 'iqmetrix', 'dsco')
 DEMO_ACCOUNTS = {platform: f'channel_{platform}.demo_account_{platform}'
                  for platform in SANDBOX_PLATFORMS}
 CONSOLE_PORT = 8079
@@ -134,6 +135,7 @@ def point_demo_accounts_at(env, simulators):
     env.ref(DEMO_ACCOUNTS['iqmetrix']).write({
         'api_base_url': urls['iqmetrix'] + '/v1',
         'iqmetrix_accounts_url': urls['iqmetrix'] + '/v1'})
+    env.ref(DEMO_ACCOUNTS['dsco']).write({'api_base_url': urls['dsco']})
 
 
 # --------------------------------------------------------------------- step 3: the scheduler
@@ -183,6 +185,15 @@ def check_orders(env, simulators, failures):
     expect(failures, feed_orders and feed_orders <= imported,
            f'iQmetrix sale orders for {len(feed_orders & imported)} of the '
            f'{len(feed_orders)} feed orders')
+    dsco = simulators['dsco']
+    dsco_orders = set(dsco.orders)
+    imported = set(SaleOrder.search([
+        ('channel_credential_id', '=', env.ref(DEMO_ACCOUNTS['dsco']).id)
+    ]).mapped('channel_external_id'))
+    expect(failures, dsco_orders and dsco_orders <= imported
+           and dsco_orders <= set(dsco.acknowledged),
+           f'DSCO sale orders for {len(dsco_orders & imported)} of the {len(dsco_orders)} '
+           f'stream orders, {len(set(dsco.acknowledged))} acknowledged')
 
 
 def _recent(so):

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 #: The one sync.job operation every page of every paged import runs under.
 PAGE_OPERATION = "channel.stream.page"
+#: The delayed job that starts a stream's next run before the once-a-minute cron would
+#: (``StreamSpec.poll_seconds``, docs/streams.md "Polling under a minute").
+POLL_OPERATION = "channel.stream.poll"
 
 
 @dataclass
@@ -111,6 +114,10 @@ class StreamSpec:
     operation: str = None
     payload: dict = field(default_factory=dict)
     priority: int = 10
+    #: > 0: when a run ends, the stream's next run is queued this many seconds later by
+    #: a delayed job (while that comes before its schedule), so a stream can be read
+    #: more often than the cron's minute. 0: the schedule (interval_minutes) only.
+    poll_seconds: int = 0
 
     def __post_init__(self):
         if bool(self.paged_import) == bool(self.operation):

@@ -7,6 +7,7 @@ position is moved after the batch by a follow-up job (updateStreamPosition), so 
 position never runs ahead of what Odoo committed.
 """
 
+from odoo.addons.channel_base.exceptions import PermanentError
 from odoo.addons.channel_base.paged_import import ImportStats, Page, PagedImport
 
 from . import const
@@ -25,7 +26,12 @@ class DscoOrdersImport(PagedImport):
 
     def fetch_page(self, credential, cursor):
         stream_id = credential._dsco_ensure_stream()
-        answer = DscoClient(credential).call("GET", DscoClient.events_path(stream_id, cursor))
+        try:
+            answer = DscoClient(credential).call("GET", DscoClient.events_path(stream_id, cursor))
+        except PermanentError as error:
+            if error.status == 404:
+                raise credential._dsco_stream_not_found(error) from None
+            raise
         events = (answer or {}).get("events") or []
         next_cursor = events[-1]["id"] if events else cursor
         return Page(items=events, next_cursor=next_cursor,

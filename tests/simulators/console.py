@@ -239,6 +239,20 @@ class SandboxConsole(Simulator):
                        'Status (set by Odoo)', 'Tracking', ''), rows)
                 + f'<p>{len(simulator.status_updates)} status updates received.</p>')
 
+    def _dsco_tables(self, simulator):
+        rows = []
+        for order_id, order in simulator.orders.items():
+            lines = order.get('lineItems') or []
+            rows.append([order_id, order.get('poNumber'), item_summary(lines, 'sku', 'quantity'),
+                         order.get('dscoLifecycle', ''),
+                         item_summary(lines, 'sku', 'shippedQuantity'),
+                         item_summary(lines, 'sku', 'cancelledQuantity')])
+        return (table(('DSCO order id', 'PO number', 'Items', 'Lifecycle (acknowledged by Odoo)',
+                       'Shipped', 'Cancelled'), rows)
+                + f'<p>{len(simulator.shipments)} shipments, {len(simulator.cancellations)} '
+                  f'cancellations, {len(simulator.catalog)} catalog items, '
+                  f'{len(simulator.inventory)} inventory items received.</p>')
+
 
 def parse_items(text):
     """'SKU-1:2, SKU-2:1' -> [('SKU-1', 2), ('SKU-2', 1)]; empty -> None (everything)."""

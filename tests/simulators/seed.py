@@ -14,6 +14,13 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 
+# The platforms added since keep their seeders beside their simulators.
+from .dsco import add_demo_order as add_dsco_order
+from .dsco import seed_demo as seed_dsco
+from .ebay import seed_ebay
+from .shiphero import seed_sandbox as seed_shiphero
+from .shopify import seed_sandbox as seed_shopify
+
 _logger = logging.getLogger(__name__)
 
 IQR_CHANNEL = 'DPC - QUIC'
@@ -134,30 +141,10 @@ def seed_shipstation(simulator):
 
 
 SEEDERS = {'iqreseller': seed_iqreseller, 'iqmetrix': seed_iqmetrix,
-           'shipstation': seed_shipstation}
-
-
-def _seed_ebay(simulator):
-    from .ebay import seed_ebay
-    return seed_ebay(simulator)
-
-
-SEEDERS['ebay'] = _seed_ebay
-NEW_ORDER_MAKERS = {'iqreseller': add_iqreseller_order, 'iqmetrix': add_iqmetrix_order}
-
-# Shopify (channel_shopify): its seeder lives beside its simulator.
-from .shopify import seed_sandbox as seed_shopify  # noqa: E402
-
-SEEDERS['shopify'] = seed_shopify
-
-
-def seed_shiphero(simulator):
-    """The demo brand's products and a week of orders (shiphero.py: seed_sandbox)."""
-    from .shiphero import seed_sandbox
-    return seed_sandbox(simulator)
-
-
-SEEDERS['shiphero'] = seed_shiphero
+           'shipstation': seed_shipstation, 'dsco': seed_dsco, 'ebay': seed_ebay,
+           'shiphero': seed_shiphero, 'shopify': seed_shopify}
+NEW_ORDER_MAKERS = {'iqreseller': add_iqreseller_order, 'iqmetrix': add_iqmetrix_order,
+                    'dsco': add_dsco_order}
 
 
 def seed(simulators):

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..exceptions import PermanentError
-from ..paged_import import PAGE_OPERATION, ImportStats, PagedImport
+from ..paged_import import PAGE_OPERATION, POLL_OPERATION, ImportStats, PagedImport
 
 RUN_STATES = [
     ("idle", "Idle"),
@@ -250,6 +250,7 @@ class ChannelStream(models.Model):
         })
 
     def _finish_run(self, result=None):
+        self._queue_poll()
         self.write({
             "run_state": "idle", "last_finished_at": fields.Datetime.now(),
             "last_error": False, "run_pages_left": 0 if self.kind == "paged" else -1,
@@ -260,13 +261,50 @@ class ChannelStream(models.Model):
                 updated=self.run_updated, skipped=self.run_skipped, failed=self.run_failed),
         })
 
+    # ------------------------------------------------------------------ polling under a minute
+
+    def _queue_poll(self):
+        """A stream declared with ``poll_seconds``: queue the job that starts its next run
+        that many seconds from now, unless its schedule comes first (docs/streams.md)."""
+        self.ensure_one()
+        spec = next((spec for spec in self.credential_id._channel_stream_specs()
+                     if spec.code == self.code), None)
+        seconds = spec.poll_seconds if spec else 0
+        soon = fields.Datetime.now() + timedelta(seconds=seconds)
+        if not seconds or self.paused or (self.next_run_at and self.next_run_at <= soon):
+            return self.env["sync.job"]
+        payload = {"stream": self.code, "after_job": self.run_job_id.id}
+        job = self.credential_id._enqueue_job(
+            POLL_OPERATION, record=self, payload=payload,
+            dedup_key=f"channel.stream.poll:{self.credential_id.id}:{self.code}",
+            delay_seconds=seconds, priority=spec.priority,
+            name=f"{self.name} ({self.credential_id.name}): next poll")
+        if job.payload != payload:  # the pending poll of an earlier run: move it
+            job.write({"payload": payload, "next_attempt_at": soon})
+        return job
+
+    def _run_poll(self, job):
+        """The poll job is due: start a run unless one ran since the job was queued,
+        one is running, the stream is paused or its account must be reconnected."""
+        self.ensure_one()
+        if self.paused or self.credential_id.reconnect_needed:
+            return {"skipped": "paused or reconnect needed"}
+        if self.run_job_id.id != job.payload.get("after_job"):
+            return {"skipped": "the stream ran since this poll was queued"}
+        run = self._queue_run()
+        return {"queued": run.id} if run else {"skipped": "a run is in progress"}
+
     # ------------------------------------------------------------------ job hooks
 
     def _on_sync_job_done(self, job):
+        if job.operation == POLL_OPERATION:
+            return
         if job.operation != PAGE_OPERATION and self.run_state == "running":
             self._finish_run(result=self.env._("Job %s done.", job.display_label))
 
     def _on_sync_job_failed(self, job):
+        if job.operation == POLL_OPERATION:
+            return
         if job.operation == PAGE_OPERATION:
             message = self.env._(
                 "Stopped at page %(page)s: %(error)s\nThe cursor stays after the last "

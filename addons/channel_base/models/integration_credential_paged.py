@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..exceptions import PermanentError
-from ..paged_import import PAGE_OPERATION
+from ..paged_import import PAGE_OPERATION, POLL_OPERATION
 
 
 class IntegrationCredential(models.Model):
@@ -49,11 +49,13 @@ class IntegrationCredential(models.Model):
         return stream.with_env(self.env)
 
     def _execute_sync_job(self, job):
-        if job.operation != PAGE_OPERATION:
+        if job.operation not in (PAGE_OPERATION, POLL_OPERATION):
             return super()._execute_sync_job(job)
         stream = job._target()
         if not stream or stream._name != "channel.stream":
             raise PermanentError(self.env._("Page job %s has no stream.", job.display_label))
+        if job.operation == POLL_OPERATION:
+            return stream._run_poll(job)
         return stream._run_page(job)
 
     def action_open_streams(self):

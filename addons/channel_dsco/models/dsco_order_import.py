@@ -84,15 +84,21 @@ class IntegrationCredential(models.Model):
                 "skipped": len(events) - len(created) - failed}
 
     def _dsco_create_orders(self, orders, products):
+        """Create and confirm the page's orders in one batch (the bare ORM's cost); when
+        the batch fails, order by order so that only the failing ones are parked."""
         Inbox = self.env["channel.inbox.item"]
         matches = self.env["channel.mapping"]._partners_for_addresses(
             [mapping.address_of(order) for order in orders], self.company_id)
+        try:
+            with self.env.cr.savepoint():
+                return self._dsco_create_sale_orders(orders, products, matches)
+        except Exception:  # noqa: BLE001 - retried one by one below, each failure parked
+            self.env.invalidate_all()
         created = {}
         for order, match in zip(orders, matches, strict=True):
             try:
                 with self.env.cr.savepoint():
-                    created[mapping.order_id(order)] = self._dsco_create_sale_order(
-                        order, products, match)
+                    created.update(self._dsco_create_sale_orders([order], products, [match]))
             except Exception as error:  # noqa: BLE001 - parked with its reason, others go on
                 Inbox._record_failure(self, const.ORDERS_STREAM, mapping.order_id(order),
                                       order, error)
@@ -109,13 +115,22 @@ class IntegrationCredential(models.Model):
         ignored = {key for key, item in open_items.items() if item.state == "ignored"}
         return [order for order in orders if mapping.order_id(order) not in imported | ignored]
 
-    def _dsco_create_sale_order(self, order, products, match):
+    def _dsco_create_sale_orders(self, orders, products, matches):
+        """{dscoOrderId: sale order} of ``orders`` created, confirmed and checked for
+        availability (unreserved quantities cancelled on DSCO)."""
+        if not orders:
+            return {}
         product_ids = {sku: product.id for sku, product in products.items()}
-        sale = self.env["sale.order"].create(mapping.sale_order_values(
-            order, self.id, match.partner.id, match.shipping.id, product_ids))
-        sale.action_confirm()
-        self._dsco_cancel_unavailable(sale)
-        return sale
+        sales = self.env["sale.order"].create([mapping.sale_order_values(
+            order, self.id, match.partner.id, match.shipping.id, product_ids)
+            for order, match in zip(orders, matches, strict=True)])
+        sales.action_confirm()
+        for sale in sales:
+            self._dsco_cancel_unavailable(sale)
+        return dict(zip([mapping.order_id(order) for order in orders], sales, strict=True))
+
+    def _dsco_create_sale_order(self, order, products, match):
+        return self._dsco_create_sale_orders([order], products, [match])[mapping.order_id(order)]
 
     # ------------------------------------------------------------------ out of stock
 
@@ -132,7 +147,7 @@ class IntegrationCredential(models.Model):
             [(line.dsco_sku, line.dsco_line_number, int(quantity)) for line, quantity in short],
             const.CANCEL_OUT_OF_STOCK, "Not in stock at the supplier")
         for line, quantity in short:
-            line.product_uom_qty -= quantity
+            line.with_context(dsco_no_cancel=True).product_uom_qty -= quantity
         return self._enqueue_job(const.OP_CANCEL_ITEMS, record=sale, payload=body,
                                  dedup_key=f"dsco.cancel:{sale.id}", priority=8)
 

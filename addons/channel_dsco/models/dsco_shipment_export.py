@@ -50,9 +50,10 @@ class IntegrationCredential(models.Model):
         """One job per transfer of this hook call, in one statement; the payload says what
         happened (the tracking, the numbers of a tracking event, what shipped)."""
         dispatch = uuid.uuid4().hex
+        together = pickings.ids if event in SENDING_EVENTS and len(pickings) > 1 else []
         return self.env["sync.job"]._enqueue_many([{
             "operation": const.OP_PUSH_SHIPMENT, "credential": self, "record": picking,
-            "payload": {"event": event, "dispatch": dispatch,
+            "payload": {"event": event, "dispatch": dispatch, "together": together,
                         "numbers": numbers.get(picking.id) or [],
                         "tracking": split_tracking_refs(picking.carrier_tracking_ref),
                         "shipped": _shipped_by_product(picking)},
@@ -71,10 +72,44 @@ class IntegrationCredential(models.Model):
         tracking = split_tracking_refs(picking.carrier_tracking_ref)
         if picking.state != "done" or not tracking:
             return {"skipped": "waiting for a tracking number"}
-        DscoClient(self).call("POST", const.SINGLE_SHIPMENT_PATH,
-                              json=self._dsco_shipment_body(picking, tracking[0]))
+        body = self._dsco_shipment_body(picking, tracking[0])
+        others = self._dsco_batch_companions(picking, job.payload.get("together") or [])
+        if others:
+            together = picking.browse([picking.id, *(other.id for other in others)])
+            return self._dsco_push_shipment_batch(together, [body, *others.values()])
+        DscoClient(self).call("POST", const.SINGLE_SHIPMENT_PATH, json=body)
         picking.dsco_shipment_sent = True
         return {"sent": tracking[0]}
+
+    def _dsco_batch_companions(self, picking, together):
+        """{picking: singleShipment body} of the other transfers done in the same hook
+        call that can be reported now; one that cannot is left to its own job (which
+        records why)."""
+        companions = {}
+        Picking = self.env["stock.picking"]
+        for other in Picking.browse([pid for pid in together if pid != picking.id]).exists():
+            tracking = split_tracking_refs(other.carrier_tracking_ref)
+            if other.dsco_shipment_sent or other.state != "done" or not tracking \
+                    or other.sale_id.channel_credential_id != self:
+                continue
+            try:
+                companions[other] = self._dsco_shipment_body(other, tracking[0])
+            except PermanentError:
+                continue
+        return companions
+
+    def _dsco_push_shipment_batch(self, pickings, bodies):
+        """Several transfers done together: one createShipmentSmallBatch call (up to
+        5 MB; one ShipmentsForUpdate per order, its shipments together)."""
+        by_order = {}
+        for body in bodies:
+            by_order.setdefault(body["dscoOrderId"], []).extend(body["shipments"])
+        items = [{"dscoOrderId": order, "shipments": shipments}
+                 for order, shipments in by_order.items()]
+        answer = DscoClient(self).call("POST", const.SHIPMENT_BATCH_PATH, json=items)
+        pickings.dsco_shipment_sent = True
+        return {"sent_in_batch": len(pickings), "orders": len(items),
+                "requestId": (answer or {}).get("requestId")}
 
     def _dsco_shipment_body(self, picking, tracking_number):
         order = picking.sale_id

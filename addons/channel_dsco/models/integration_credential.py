@@ -21,9 +21,9 @@ class IntegrationCredential(models.Model):
         help="Created once on the first import and reused (createStream).")
     dsco_poll_seconds = fields.Integer(
         "Stream Poll Interval (s)", default=const.POLL_SECONDS_DEFAULT,
-        help="How often the order stream should be read (DSCO: not more often than every "
-        "5 seconds). The streams cron queues due streams once a minute, so today an "
-        "interval under 60 s means every minute.")
+        help="How often the order stream is read (DSCO: not more often than every 5 "
+        "seconds). Under a minute, each run queues the next one this many seconds after it "
+        "ends (channel_base's stream polling); from 60 s on, the stream's schedule.")
 
     @api.constrains("dsco_poll_seconds", "platform")
     def _check_dsco_poll_seconds(self):
@@ -55,7 +55,19 @@ class IntegrationCredential(models.Model):
         return [*super()._channel_stream_specs(),
                 StreamSpec(const.ORDERS_STREAM, "Orders (order stream)",
                            interval_minutes=max(1, self.dsco_poll_seconds // 60),
-                           paged_import=DscoOrdersImport, priority=5)]
+                           paged_import=DscoOrdersImport, priority=5,
+                           poll_seconds=self.dsco_poll_seconds
+                           if self.dsco_poll_seconds < 60 else 0),
+                StreamSpec(const.CATALOG_STREAM, "Catalog (changed products)",
+                           interval_minutes=const.CATALOG_MINUTES_DEFAULT,
+                           operation=const.OP_PUSH_CATALOG, payload={}),
+                StreamSpec(const.INVENTORY_STREAM, "Inventory (changed quantities)",
+                           interval_minutes=self.dsco_inventory_minutes
+                           or const.INVENTORY_MINUTES_DEFAULT,
+                           operation=const.OP_PUSH_INVENTORY, payload={}),
+                StreamSpec(const.RECONCILE_STREAM, "Reconciliation (open orders re-read)",
+                           interval_minutes=const.RECONCILE_MINUTES,
+                           operation=const.OP_RECONCILE, payload={})]
 
     def _execute_sync_job(self, job):
         if self.platform != const.PLATFORM:
@@ -65,6 +77,10 @@ class IntegrationCredential(models.Model):
             const.OP_UPDATE_POSITION: self._dsco_update_stream_position,
             const.OP_PUSH_SHIPMENT: self._dsco_push_shipment,
             const.OP_CANCEL_ITEMS: self._dsco_cancel_items,
+            const.OP_PUSH_CATALOG: self._dsco_push_catalog,
+            const.OP_POLL_LOG: self._dsco_poll_change_log,
+            const.OP_PUSH_INVENTORY: self._dsco_push_inventory,
+            const.OP_RECONCILE: self._dsco_reconcile_orders,
         }
         if job.operation not in handlers:
             return super()._execute_sync_job(job)

@@ -4,3 +4,7 @@ from . import test_paged_kit
 from . import test_shipments
 from . import test_secrets
 from . import test_openapi
+from . import test_catalog
+from . import test_inventory
+from . import test_stream_control
+from . import test_reconcile

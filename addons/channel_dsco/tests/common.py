@@ -71,3 +71,48 @@ class DscoAccountMixin(CommittedCredentialMixin):
     def dsco_orders(self):
         return self.env["sale.order"].search(
             [("channel_credential_id", "=", self.credential.id)], order="id")
+
+
+class DscoCatalogMixin(DscoAccountMixin):
+    """A DSCO account with a warehouse code, a category path and published products."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1)
+        apparel = cls.env["product.category"].create({"name": "Apparel"})
+        cls.tops = cls.env["product.category"].create({"name": "Tops", "parent_id": apparel.id})
+        cls.shoes = cls.env["product.category"].create({"name": "Shoes", "parent_id": apparel.id})
+        cls.product.write({"categ_id": cls.tops.id, "dsco_brand": "Closet",
+                           "dsco_image_urls": "https://cdn.example.com/jacket-front.jpg"})
+        cls.boots = cls.env["product.product"].create({
+            "name": "Poshmark boots", "default_code": "POSH-BOOTS", "is_storable": True,
+            "list_price": 60.0, "categ_id": cls.shoes.id})
+        cls.credential.write({
+            "dsco_warehouse_code_ids": [(0, 0, {"warehouse_id": cls.warehouse.id,
+                                                "code": "WH-01"})],
+            "dsco_category_path_ids": [(0, 0, {"categ_id": cls.tops.id,
+                                               "path": "Apparel||Tops||Jackets"})],
+            "dsco_product_ids": [(6, 0, (cls.product | cls.boots).ids)],
+        })
+        cls.env["stock.quant"]._update_available_quantity(cls.boots, cls.warehouse.lot_stock_id, 7)
+
+    def drain_all(self, rounds=6):
+        """Run the jobs until none is pending (change log re-reads are queued later)."""
+        for _round in range(rounds):
+            self.drain()
+            if not self.env["sync.job"].search_count([
+                    ("credential_id", "=", self.credential.id), ("state", "=", "pending")]):
+                return
+
+    def binding(self, product):
+        return self.env["channel.product.binding"].with_context(active_test=False).search([
+            ("credential_id", "=", self.credential.id), ("product_id", "=", product.id)])
+
+    def push_catalog(self):
+        self.credential.action_dsco_push_catalog()
+        self.drain_all()
+
+    def calls(self, method, path):
+        return [r for r in self.sim.requests if r.method == method and r.path == path]

@@ -110,3 +110,16 @@ class TestDscoOrdersIn(DscoAccountMixin, TransactionCase):
         self.assertEqual(self.sim.acknowledged, [order["dscoOrderId"]], "acknowledged anyway")
         self.assertEqual(self.sim.orders[order["dscoOrderId"]]["lineItems"][0]
                          ["cancelledQuantity"], 2)
+
+    def test_an_order_failing_in_the_batch_is_parked_the_others_created(self):
+        good = self.add_order("PO-OK-1")
+        bad = self.add_order("PO-BAD", lineItems=[{"lineNumber": 1, "sku": "POSH-JACKET",
+                                                   "quantity": "two", "consumerPrice": 25.0}])
+        other = self.add_order("PO-OK-2")
+        self.run_orders_stream()
+        self.assertEqual(self.dsco_orders().mapped("channel_external_id"),
+                         [good["dscoOrderId"], other["dscoOrderId"]])
+        item = self.env["channel.inbox.item"].search([("credential_id", "=", self.credential.id)])
+        self.assertEqual(item.external_id, bad["dscoOrderId"])
+        self.assertEqual(sorted(self.sim.acknowledged),
+                         sorted([good["dscoOrderId"], other["dscoOrderId"]]))

@@ -140,3 +140,79 @@ class TestDscoShipmentsOut(DscoShipmentMixin, TransactionCase):
         _order, picking = self._imported_picking(quantity=1)
         with self.assertRaises(PermanentError):
             self.credential._dsco_shipment_body(picking, "TRK")
+
+
+@tagged("post_install", "-at_install")
+class TestDscoBatchShipmentsAndCancels(DscoShipmentMixin, TransactionCase):
+    dsco_account_name = "DSCO batch and cancels"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ups = cls.env["delivery.carrier"].create({
+            "name": "UPS (DSCO batch)", "product_id": cls.env["product.product"].create(
+                {"name": "UPS batch shipping", "type": "service"}).id})
+        cls.env["channel.carrier.map"].create({
+            "platform": "dsco", "credential_id": cls.credential.id, "carrier_id": cls.ups.id,
+            "carrier_code": "UPS"})
+
+    def imported(self, count, quantity=1):
+        for number in range(count):
+            self.add_order(f"PO-B{number}", quantity=quantity)
+        self.run_orders_stream()
+        return self.dsco_orders()
+
+    def test_pickings_done_together_go_in_one_batch_call(self):
+        orders = self.imported(3)
+        pickings = orders.picking_ids
+        fedex = self.env["delivery.carrier"].create({
+            "name": "FedEx not mapped", "product_id": self.ups.product_id.id})
+        self.env["stock.picking"]._channel_apply_shipments([
+            Shipment(picking, (f"1Z-B{index}",), carrier=self.ups if index else fedex)
+            for index, picking in enumerate(pickings)])
+        self.drain()
+        batch = [r for r in self.sim.requests if r.path == "/order/shipment/batch/small"]
+        self.assertEqual(len(batch), 1, "one call for the transfers done together")
+        self.assertEqual(len(batch[0].json), 2, "the two with a mapped carrier")
+        self.assertFalse([r for r in self.sim.requests if r.path == "/order/singleShipment"])
+        self.assertEqual(sorted(item["shipments"][0]["trackingNumber"] for item in batch[0].json),
+                         ["1Z-B1", "1Z-B2"])
+        self.assertEqual(pickings.mapped("dsco_shipment_sent"), [False, True, True])
+        refused = self.shipment_jobs(pickings[0]).filtered(lambda j: j.state == "failed")
+        self.assertIn("FedEx not mapped", refused.last_error, "refused with a clear error")
+
+    def test_cancel_lines_with_reason_code_and_notes(self):
+        sale = self.imported(1, quantity=3)
+        wizard = self.env["dsco.cancel.wizard"].with_context(
+            **sale.action_dsco_cancel_lines()["context"]).create({})
+        self.assertEqual(wizard.cancel_code, "OUT_OF_STOCK")
+        self.assertEqual(wizard.line_ids.remaining, 3)
+        wizard.write({"cancel_code": "DAMAGED", "notes": "Water damage in the warehouse"})
+        wizard.line_ids.quantity = 4
+        with self.assertRaisesRegex(Exception, "at most 3"):
+            wizard.action_confirm()
+        wizard.line_ids.quantity = 2
+        wizard.action_confirm()
+        self.drain()
+        self.assertEqual(self.sim.cancellations[-1]["lineItems"], [{
+            "sku": "POSH-JACKET", "lineNumber": 1, "cancelledQuantity": 2,
+            "cancelCode": "DAMAGED", "cancelledReason": "Water damage in the warehouse"}])
+        self.assertEqual(sale.order_line.product_uom_qty, 1)
+        self.assertEqual(sum(sale.picking_ids.move_ids.mapped("product_uom_qty")), 1)
+
+    def test_cancelling_the_order_cancels_what_did_not_ship(self):
+        sale = self.imported(1, quantity=2)
+        sale.with_context(dsco_cancel_notes="Buyer asked")._action_cancel()
+        self.drain()
+        self.assertEqual(self.sim.cancellations[-1]["lineItems"][0]["cancelledQuantity"], 2)
+        self.assertEqual(self.sim.cancellations[-1]["lineItems"][0]["cancelledReason"],
+                         "Buyer asked")
+        line = self.sim.orders[sale.channel_external_id]["lineItems"][0]
+        self.assertEqual(line["cancelledQuantity"], 2)
+
+    def test_a_quantity_reduced_in_odoo_is_cancelled_on_dsco(self):
+        sale = self.imported(1, quantity=3)
+        sale.order_line.product_uom_qty = 2
+        self.drain()
+        self.assertEqual(self.sim.cancellations[-1]["lineItems"][0]["cancelledQuantity"], 1)
+        self.assertEqual(self.sim.cancellations[-1]["lineItems"][0]["cancelCode"], "OUT_OF_STOCK")

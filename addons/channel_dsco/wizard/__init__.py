@@ -1,0 +1,2 @@
+from . import dsco_replay_wizard
+from . import dsco_cancel_wizard

@@ -1,0 +1,1 @@
+from . import test_dsco_shipstation_flow
