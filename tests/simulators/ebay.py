@@ -536,7 +536,9 @@ class EbaySimulator(Simulator):
             return self.errors(400, problem)
         created = key not in self.item_groups
         self.item_groups[key] = dict(group, inventoryItemGroupKey=key)
-        return Response(status=201 if created else 204)
+        if created:  # the spec gives 201 a BaseResponse body; a replace is 204
+            return self.json({'warnings': []}, status=201)
+        return Response(status=204)
 
     @route('GET', INV + '/inventory_item_group/<key>')
     def get_inventory_item_group(self, request, key):

@@ -6,3 +6,4 @@ from . import test_messages
 from . import test_kits
 from . import test_openapi
 from . import test_variations
+from . import test_offer_updates
