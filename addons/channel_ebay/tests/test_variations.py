@@ -2,7 +2,7 @@ import requests
 
 from odoo.tests import TransactionCase, tagged
 
-from .. import const
+from .. import const, mapping
 from .common import EbayAccountMixin
 
 GROUP_PATH = const.INVENTORY + "/inventory_item_group/"
@@ -145,6 +145,15 @@ class TestEbayVariations(EbayAccountMixin, TransactionCase):
                                           order="id desc", limit=1)
         self.assertEqual(job.state, "failed")
         self.assertIn("25725", job.last_error)
+
+    def test_jobs_never_split_a_template_variants(self):
+        self.assertEqual(mapping.group_chunks([[1] * 10, [2] * 20, [3] * 30, [4] * 5, [5] * 3]),
+                         [[1] * 10, [2] * 20, [3] * 30, [4] * 5 + [5] * 3])
+        first, second = self._template("Sock"), self._template("Glove")
+        jobs = self.credential._ebay_queue_listings(
+            (first | second).product_variant_ids | self.product)
+        payloads = [job.payload["product_ids"] for job in jobs]
+        self.assertEqual([len(ids) for ids in payloads], [9], "4 + 4 + 1 fit in one job")
 
     def test_simulator_validates_groups_per_the_spec(self):
         self.sim.inventory_items["V-1"] = {"product": {"aspects": {"Color": ["Red"]}}}
