@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .. import const
 from .ebay_offer_update import OFFER_TEMPLATE_FIELDS
@@ -68,6 +68,25 @@ class EbayCategoryMap(models.Model):
 
     _sql_constraints = [("categ_uniq", "unique(categ_id)",
                          "This product category is already mapped to an eBay category.")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rows = super().create(vals_list)
+        rows._offers_changed()
+        return rows
+
+    def write(self, vals):
+        before = self.categ_id
+        result = super().write(vals)
+        self._offers_changed(before)
+        return result
+
+    def _offers_changed(self, categories=None):
+        """The offers of the products under these categories may carry another eBay
+        category now: queue their update (unchanged ones are not sent)."""
+        categories = (categories or self.env["product.category"]) | self.categ_id
+        products = self.env["product.product"].search([("categ_id", "child_of", categories.ids)])
+        self.env["integration.credential"]._ebay_offers_changed(products)
 
 
 class ChannelProductBinding(models.Model):

@@ -77,6 +77,13 @@ class TestEbayOfferUpdates(EbayAccountMixin, TransactionCase):
         self.credential.ebay_return_policy_id = "R1"
         self.drain()
 
+    def test_category_mapping_change_updates_the_offers_of_its_products(self):
+        mapping_row = self.env["ebay.category.map"].search([("categ_id", "=", self.categ.id)])
+        mapping_row.ebay_category_id = "33570"
+        self.drain()
+        self.assertEqual(len(self._updates()), 3)
+        self.assertEqual({self._offer(p)["categoryId"] for p in self.products}, {"33570"})
+
     def test_a_refused_update_is_recorded_not_resent_in_a_loop(self):
         gone = self.products[1]
         del self.sim.offers[self._offer(gone)["offerId"]]  # deleted on eBay meanwhile
