@@ -8,6 +8,11 @@ Against the eBay simulator, in one run:
   bulkPublishOffer, 25 per call: target 3/25 calls per SKU, 1/25 per call kind);
 - quantities: every SKU's stock changed 3 times, coalesced into one update per SKU
   (bulkUpdatePriceQuantity, 25 per call: target 1/25 calls per SKU);
+- multi-variation: T templates of V variants each listed as inventory item groups
+  (bulk items and offers 25 a call, then one createOrReplaceInventoryItemGroup and one
+  publishOfferByInventoryItemGroup per template: target 2/25 + 2/V calls per SKU);
+- offer updates: the N SKUs' category changed, one updateOffer per changed offer (the
+  Inventory API has no bulk updateOffer: 1 call per SKU);
 - orders: M orders imported from getOrders pages of 200;
 - baselines printed in the same run: the bare ORM writing the same N bindings (create +
   write), and bench/common.py's floor (M partners and confirmed sale orders).
@@ -45,6 +50,9 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=500, help="SKUs listed and updated (500)")
     parser.add_argument("--orders", type=int, default=200, help="orders imported (200)")
+    parser.add_argument("--templates", type=int, default=20,
+                        help="multi-variation templates listed (20)")
+    parser.add_argument("--variants", type=int, default=5, help="variants per template (5)")
     parser.add_argument("--full", action="store_true", help="5,000 SKUs and 5,000 updates")
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", "cc_ebay"))
     parser.add_argument("--conf", default=os.environ.get("BENCH_CONF",
@@ -80,6 +88,55 @@ def products(env, count):
         "ebay_image_urls": "https://img.example/part.jpg"} for n in range(count)])
     env.flush_all()
     return created
+
+
+def variation_templates(env, count, variants):
+    size = env["product.attribute"].create({"name": "Bench size", "value_ids": [
+        (0, 0, {"name": f"Size {n}"}) for n in range(variants)]})
+    templates = env["product.template"].create([{
+        "name": f"eBay bench shirt {t}", "is_storable": True, "list_price": 20.0,
+        "ebay_category_id": "57990", "ebay_image_urls": "https://img.example/shirt.jpg",
+        "attribute_line_ids": [(0, 0, {"attribute_id": size.id,
+                                       "value_ids": [(6, 0, size.value_ids.ids)]})],
+    } for t in range(count)])
+    for t, template in enumerate(templates):
+        for n, variant in enumerate(template.product_variant_ids):
+            variant.default_code = f"EBVAR-{t:04d}-{n:02d}"
+    env.flush_all()
+    return templates
+
+
+def calls_now(sim):
+    with sim.lock:
+        return len(sim.requests)
+
+
+def list_variations(env, credential, sim, templates, results, counts):
+    before = {name: len(sim.calls(f"{INV}/{name}")) for name in CALLS}
+    with timed(results, "variations"):
+        credential._ebay_queue_listings(templates.product_variant_ids)
+        counts["variation_jobs"] = run_jobs(env, credential, "ebay.push_listings")
+    with sim.lock:
+        groups = sum(1 for r in sim.requests if r.path.startswith(f"{INV}/inventory_item_group/"))
+    counts["variation_calls"] = {
+        **{name: len(sim.calls(f"{INV}/{name}")) - before[name] for name in CALLS[:3]},
+        "inventory_item_group": groups,
+        "publish_by_inventory_item_group": len(sim.calls(
+            f"{INV}/offer/publish_by_inventory_item_group/"))}
+    counts["variation_listed"] = len(templates.filtered("ebay_item_id"))
+
+
+def update_offers(env, credential, sim, items, results, counts):
+    before = calls_now(sim)
+    with timed(results, "offer_updates"):
+        items.product_tmpl_id.write({"ebay_category_id": "33565"})
+        counts["offer_jobs"] = 0
+        while True:
+            ran = run_jobs(env, credential, "ebay.push_offers")
+            if not ran:
+                break
+            counts["offer_jobs"] += ran
+    counts["offer_updates"] = calls_now(sim) - before
 
 
 def baseline_bindings(env, items):
@@ -157,6 +214,9 @@ def main():
                     [("credential_id", "=", credential.id), ("sync_state", "=", "error")])
                 counts["errors"] = len(errors)
                 counts["first_error"] = errors[:1].last_error
+                update_offers(env, credential, sim, items, results, counts)
+                templates = variation_templates(env, arguments.templates, arguments.variants)
+                list_variations(env, credential, sim, templates, results, counts)
                 cr.execute("SAVEPOINT bench_orders")
                 with timed(results, "baseline_orders"):
                     bare_orm_create_confirm(env, arguments.orders, lines=1)
@@ -184,7 +244,8 @@ def import_orders(env, credential):
 
 def report(arguments, sim, results, counts):
     n = arguments.n
-    calls = {name: len(sim.calls(f"{INV}/{name}")) for name in CALLS}
+    calls = {name: len(sim.calls(f"{INV}/{name}")) - counts["variation_calls"].get(name, 0)
+             for name in CALLS}
     listing_calls = sum(calls[name] for name in CALLS[:3])
     print(f"eBay benchmark: {n} SKUs listed, 3 x {n} stock changes, {arguments.orders} orders")
     for name in CALLS:
@@ -205,11 +266,28 @@ def report(arguments, sim, results, counts):
               f"{results[name] / results['baseline_bindings']:.2f}x; without the simulator's "
               f"{results[f'{name}_sim']:.2f} s: {odoo_side:.2f} s, ratio "
               f"{odoo_side / results['baseline_bindings']:.2f}x")
+    print(f"  offer updates after a category change of {n} SKUs: {counts['offer_updates']} "
+          f"updateOffer calls ({counts['offer_updates'] / n:.4f} per SKU, no bulk form), "
+          f"{counts['offer_jobs']} jobs, {results['offer_updates']:.2f} s")
+    report_variations(arguments, results, counts)
     print(f"  baseline (bare ORM, {arguments.orders} orders created + confirmed): "
           f"{results['baseline_orders']:8.2f} s")
     print(f"  connector order import ({counts['orders']} created, pages of 200): "
           f"{results['orders']:8.2f} s   ratio "
           f"{results['orders'] / results['baseline_orders']:.2f}x")
+
+
+def report_variations(arguments, results, counts):
+    skus = arguments.templates * arguments.variants
+    calls = counts["variation_calls"]
+    total = sum(calls.values())
+    print(f"  multi-variation: {arguments.templates} templates x {arguments.variants} variants "
+          f"= {skus} SKUs, {counts['variation_listed']} groups listed, "
+          f"{counts['variation_jobs']} jobs, {results['variations']:.2f} s")
+    for name, count in calls.items():
+        print(f"    {name:<38} {count:6d} calls  {count / skus:.4f} per SKU")
+    print(f"    calls per SKU {total / skus:.4f} (target 2/25 + 2/{arguments.variants} = "
+          f"{2 / 25 + 2 / arguments.variants:.4f})")
 
 
 if __name__ == "__main__":

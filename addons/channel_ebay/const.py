@@ -79,3 +79,10 @@ OP_PUSH_SHIPMENT = "ebay.push_shipment"
 OP_READ_RATE_LIMITS = "ebay.read_rate_limits"
 OP_SEND_MESSAGE = "ebay.send_message"
 OP_READ_MESSAGES = "ebay.read_messages"
+OP_WITHDRAW_GROUP = "ebay.withdraw_group"
+OP_PUSH_OFFERS = "ebay.push_offers"
+
+#: publishOfferByInventoryItemGroup: the spec's path ends with a slash.
+PUBLISH_BY_GROUP = "/offer/publish_by_inventory_item_group/"
+#: updateOffer jobs: at most this many dirty offers a job (one call each).
+OFFER_UPDATES_PER_JOB = 200

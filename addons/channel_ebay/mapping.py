@@ -8,6 +8,7 @@ Field names are those of the Sell Inventory v1 / Fulfillment v1 OpenAPI files
 """
 
 import hashlib
+import json
 from urllib.parse import urlencode
 
 from lxml import etree
@@ -118,6 +119,64 @@ def offer_body(listing, settings):
         "merchantLocationKey": settings["merchant_location_key"],
         "pricingSummary": {"price": amount(listing.get("price"), settings["currency"])},
     }
+
+
+def update_offer_body(listing, settings):
+    """updateOffer (``EbayOfferDetailsWithId``): the whole offer, as it replaces it; the
+    keys ``sku``, ``marketplaceId`` and ``format`` are not part of that type."""
+    body = offer_body(listing, settings)
+    for key in ("sku", "marketplaceId", "format"):
+        body.pop(key)
+    return body
+
+
+def offer_fingerprint(body):
+    """A stable digest of an offer body (its quantity aside: bulkUpdatePriceQuantity
+    sends that): an unchanged offer is not sent again."""
+    content = {key: value for key, value in body.items() if key != "availableQuantity"}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def group_chunks(groups, size=const.BULK_MAX):
+    """``groups`` (lists of ids that belong together, e.g. a template's variants) packed
+    into chunks of about ``size`` ids, a group never split (a larger one is one chunk)."""
+    chunked, current = [], []
+    for group in groups:
+        if current and len(current) + len(group) > size:
+            chunked.append(current)
+            current = []
+        current = current + list(group)
+    if current:
+        chunked.append(current)
+    return chunked
+
+
+def inventory_item_group_body(group):
+    """createOrReplaceInventoryItemGroup (``InventoryItemGroup``). ``group``: key, title,
+    description, image_urls, variant_skus, aspects (common to every variant),
+    specifications ({aspect name: [values]}: where the variants differ) and
+    image_aspect (the aspect the images vary by, or None)."""
+    body = {"inventoryItemGroupKey": group["key"], "title": (group["title"] or "")[:80],
+            "description": group.get("description") or group["title"],
+            "aspects": group.get("aspects") or {},
+            "variantSKUs": list(group["variant_skus"]),
+            "variesBy": {"specifications": [{"name": name, "values": values}
+                                            for name, values in group["specifications"].items()],
+                         "aspectsImageVariesBy": [group["image_aspect"]]
+                         if group.get("image_aspect") else []}}
+    if group.get("image_urls"):
+        body["imageUrls"] = group["image_urls"]
+    return body
+
+
+def group_problem(group):
+    """Why ``group`` cannot be a multi-variation listing, or None."""
+    if len(group["variant_skus"]) < 2:
+        return f"{group['key']}: a multi-variation listing needs two variants with a SKU."
+    if not group["specifications"]:
+        return f"{group['key']}: no attribute makes the variants differ."
+    return None
 
 
 def amount(value, currency):

@@ -16,7 +16,11 @@ Built from:
   bulkUpdatePriceQuantity take at most 25 entries and answer 200 (all succeeded) or 207
   with one ``responses[]`` entry per SKU/offer (statusCode, sku, offerId, errors);
   createOrReplaceInventoryItem (204), getOffers ``?sku=`` (404 errorId 25713 when none),
-  createOffer (201 ``{offerId}``), location ``GET /location``, ``POST /location/{key}``.
+  createOffer (201 ``{offerId}``), location ``GET /location``, ``POST /location/{key}``;
+  createOrReplaceInventoryItemGroup (201/204; variant SKUs must exist, variesBy aspects on
+  every variant, errorId 25013), publishOfferByInventoryItemGroup (``{listingId}``, one
+  listing for every variant's offer), withdrawOfferByInventoryItemGroup (204) and
+  updateOffer (``PUT /offer/{offerId}``, 204: the whole offer is replaced).
 - Fulfillment: sell_fulfillment_v1_oas3.json: getOrders ``filter=lastmodifieddate:[a..b]``
   / ``orderfulfillmentstatus:{..}`` / ``orderIds=`` (≤ 50, overrides the rest), ``limit``
   (default 50, capped by the option ``max_orders_limit``: the spec says 1000, newer pages
@@ -111,6 +115,8 @@ class EbaySimulator(Simulator):
         self.inventory_items = {}  # sku -> InventoryItem
         self.offers = {}  # offerId -> offer
         self.offer_by_sku = {}  # (sku, marketplaceId) -> offer
+        self.item_groups = {}  # inventoryItemGroupKey -> InventoryItemGroup
+        self.offer_updates = []  # offerIds of the updateOffer calls, in order
         self.trading_items = {}  # ItemID -> {sku, quantity, price, title}
         self.orders = {}  # orderId -> Order
         self.fulfillments = {}  # orderId -> [fulfillment]
@@ -488,6 +494,117 @@ class EbaySimulator(Simulator):
             answer['statusCode'] = 200
             responses.append(answer)
         return self._bulk_answer(responses)
+
+    # Multi-variation listings (sell_inventory_v1_oas3.json: createOrReplaceInventoryItemGroup,
+    # publishOfferByInventoryItemGroup, withdrawOfferByInventoryItemGroup) and updateOffer.
+
+    def _group_problem(self, key, group):
+        """The spec's notes on ``InventoryItemGroup``: every ``variantSKUs`` member an
+        existing inventory item, each ``variesBy.specifications`` name among the aspects of
+        every variant with one of its values, ``aspectsImageVariesBy`` one of them."""
+        skus = group.get('variantSKUs')
+        if not isinstance(skus, list) or not skus:
+            return ebay_error(25013, 'Invalid InventoryItemGroup information. variantSKUs '
+                              'is required')
+        if group.get('inventoryItemGroupKey', key) != key:
+            return ebay_error(25013, 'inventoryItemGroupKey differs from the path')
+        missing = [sku for sku in skus if sku not in self.inventory_items]
+        if missing:
+            return ebay_error(25013, 'No inventory item for variant SKU: ' + ', '.join(missing))
+        specifications = (group.get('variesBy') or {}).get('specifications') or []
+        names = {spec.get('name') for spec in specifications}
+        for sku in skus:
+            aspects = (self.inventory_items[sku].get('product') or {}).get('aspects') or {}
+            for spec in specifications:
+                values = aspects.get(spec.get('name')) or []
+                if not set(values) & set(spec.get('values') or []):
+                    return ebay_error(25013, f"Variant {sku} has no aspect "
+                                      f"{spec.get('name')} of the variesBy values")
+        for aspect in (group.get('variesBy') or {}).get('aspectsImageVariesBy') or []:
+            if aspect not in names:
+                return ebay_error(25013, f'aspectsImageVariesBy {aspect} is not one of the '
+                                  'specifications')
+        return None
+
+    @route('PUT', INV + '/inventory_item_group/<key>')
+    def create_or_replace_inventory_item_group(self, request, key):
+        group = self.request_json(request)
+        if not isinstance(group, dict):
+            return self.errors(400, ebay_error(25013, 'Invalid InventoryItemGroup information'))
+        problem = self._group_problem(key, group)
+        if problem:
+            return self.errors(400, problem)
+        created = key not in self.item_groups
+        self.item_groups[key] = dict(group, inventoryItemGroupKey=key)
+        if created:  # the spec gives 201 a BaseResponse body; a replace is 204
+            return self.json({'warnings': []}, status=201)
+        return Response(status=204)
+
+    @route('GET', INV + '/inventory_item_group/<key>')
+    def get_inventory_item_group(self, request, key):
+        if key not in self.item_groups:
+            return self.errors(404, ebay_error(25710, f"We didn't find the entity you are "
+                                               f"requesting: {key}"))
+        return self.json(self.item_groups[key])
+
+    def _group_offers(self, body):
+        key, marketplace = body.get('inventoryItemGroupKey'), body.get('marketplaceId')
+        if not key or not marketplace:
+            return None, ebay_error(25002, 'inventoryItemGroupKey and marketplaceId are required')
+        group = self.item_groups.get(key)
+        if group is None:
+            return None, ebay_error(25013, f'No inventory item group {key}')
+        offers = [self._offer_of_sku(sku, marketplace) for sku in group['variantSKUs']]
+        if not all(offers):
+            return None, ebay_error(25013, 'Every variant SKU needs an offer on ' + marketplace)
+        return offers, None
+
+    @route('POST', INV + '/offer/publish_by_inventory_item_group/')
+    def publish_offer_by_inventory_item_group(self, request):
+        offers, problem = self._group_offers(self.request_json(request) or {})
+        for offer in offers or ():
+            problem = problem or self._publish_problem(offer)
+        if problem:
+            return self.errors(400, problem)
+        listing_id = next((offer['listing']['listingId'] for offer in offers
+                           if offer.get('listing')), None) or self._next('12000000')
+        for offer in offers:
+            offer['listing'] = {'listingId': listing_id}
+            offer['status'] = 'PUBLISHED'
+        return self.json({'listingId': listing_id, 'warnings': []})
+
+    @route('POST', INV + '/offer/withdraw_by_inventory_item_group')
+    def withdraw_offer_by_inventory_item_group(self, request):
+        offers, problem = self._group_offers(self.request_json(request) or {})
+        if problem:
+            return self.errors(400, problem)
+        if not any(offer['status'] == 'PUBLISHED' for offer in offers):
+            return self.errors(400, ebay_error(25725, 'No offer found'))
+        for offer in offers:
+            offer['status'] = 'UNPUBLISHED'
+            offer.pop('listing', None)
+        return Response(status=204)
+
+    @route('PUT', INV + '/offer/<offer_id>')
+    def update_offer(self, request, offer_id):
+        """updateOffer replaces the offer: what the body leaves out is gone."""
+        offer = self.offers.get(offer_id)
+        if offer is None:
+            return self.errors(404, ebay_error(25713, 'This Offer is not available.'))
+        body = self.request_json(request)
+        if not isinstance(body, dict) or body.get('availableQuantity') is None:
+            return self.errors(400, ebay_error(25004, 'Invalid quantity. availableQuantity '
+                                               'must be sent again'))
+        kept = {key: offer[key] for key in ('offerId', 'sku', 'marketplaceId', 'format',
+                                            'status', 'listing') if key in offer}
+        offer.clear()
+        offer.update(body, **kept)
+        self.offer_updates.append(offer_id)
+        if offer['status'] == 'PUBLISHED':
+            problem = self._publish_problem(offer)
+            if problem:
+                return self.errors(400, problem)
+        return Response(status=204)
 
     @route('GET', INV + '/location')
     def get_locations(self, request):

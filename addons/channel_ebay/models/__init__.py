@@ -4,6 +4,8 @@ from . import ebay_call_budget
 from . import ebay_order_import
 from . import ebay_shipment_export
 from . import ebay_listing_export
+from . import ebay_variation_listing
+from . import ebay_offer_update
 from . import ebay_account_deletion
 from . import ebay_messages
 from . import product

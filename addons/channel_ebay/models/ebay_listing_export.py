@@ -30,11 +30,14 @@ class IntegrationCredential(models.Model):
     def _ebay_queue_listings(self, products):
         self.ensure_one()
         products = products.filtered("default_code")
+        by_template = {}
+        for product in products:  # a template's variants stay in one job (one group)
+            by_template.setdefault(product.product_tmpl_id.id, []).append(product.id)
         return self.env["sync.job"]._enqueue_many([{
             "operation": const.OP_PUSH_LISTINGS, "credential": self,
             "payload": {"product_ids": chunk},
             "dedup_key": f"ebay.listings:{self.id}:{chunk[0]}:{len(chunk)}",
-        } for chunk in mapping.chunks(products.ids)])
+        } for chunk in mapping.group_chunks(by_template.values())])
 
     def _ebay_quantities_changed(self, products):
         """Mark the eBay bindings of ``products`` dirty and queue one coalesced job per
@@ -77,7 +80,8 @@ class IntegrationCredential(models.Model):
                                if url.strip()],
                 "category_id": category, "listing_duration": template.ebay_listing_duration,
                 "quantity": int(product.free_qty), "price": product.lst_price,
-                "item_id": template.ebay_item_id}
+                "item_id": template.ebay_item_id,
+                "group_key": self._ebay_group_key(template)}
 
     def _ebay_listing_settings(self):
         return {"marketplace_id": self.ebay_marketplace_id or "EBAY_US",
@@ -111,16 +115,18 @@ class IntegrationCredential(models.Model):
             if problem:
                 self._ebay_binding_error(binding, problem)
                 stats["failed"] += 1
-            elif binding.ebay_listing_api == "trading" or (
+            elif not listing["group_key"] and (binding.ebay_listing_api == "trading" or (
                     listing["item_id"] and not binding.ebay_listing_api
-                    and self._ebay_detect_api(client, binding, listing) == "trading"):
+                    and self._ebay_detect_api(client, binding, listing) == "trading")):
                 self._ebay_revise_trading_item(client, binding, listing)
                 stats["sent"] += 1
             else:
                 todo[listing["sku"]] = (listing, binding)
         ok = self._ebay_put_inventory_items(client, todo)
         ok = self._ebay_create_offers(client, ok)
-        published = self._ebay_publish_offers(client, ok)
+        singles = {sku: entry for sku, entry in ok.items() if not entry[0]["group_key"]}
+        published = self._ebay_publish_offers(client, singles)
+        published.update(self._ebay_publish_groups(client, todo, ok))
         stats["sent"] += len(published)
         stats["failed"] += len(todo) - len(published)
         return stats
@@ -156,11 +162,14 @@ class IntegrationCredential(models.Model):
     def _ebay_put_inventory_items(self, client, todo):
         if not todo:
             return {}
-        locale = client.locale()
-        answer = client.call("POST", const.INVENTORY + "/bulk_create_or_replace_inventory_item",
-                             json={"requests": [mapping.inventory_item_request(listing, locale)
-                                                for listing, _binding in todo.values()]}) or {}
-        return self._ebay_per_sku(todo, answer)
+        locale, ok = client.locale(), {}
+        for chunk in mapping.chunks(list(todo.values())):  # a group may hold more than 25
+            answer = client.call(
+                "POST", const.INVENTORY + "/bulk_create_or_replace_inventory_item",
+                json={"requests": [mapping.inventory_item_request(listing, locale)
+                                   for listing, _binding in chunk]}) or {}
+            ok.update(self._ebay_per_sku({entry[0]["sku"]: entry for entry in chunk}, answer))
+        return ok
 
     def _ebay_per_sku(self, todo, answer):
         """The entries of ``todo`` whose ``responses[]`` entry succeeded; the others get
@@ -177,23 +186,30 @@ class IntegrationCredential(models.Model):
         return ok
 
     def _ebay_create_offers(self, client, items):
-        missing = {sku: entry for sku, entry in items.items() if not entry[1].ebay_offer_id}
-        if missing:
-            settings = self._ebay_listing_settings()
+        settings = self._ebay_listing_settings()
+        existing = [entry for entry in items.values() if entry[1].ebay_offer_id]
+        missing = [entry for entry in items.values() if not entry[1].ebay_offer_id]
+        for chunk in mapping.chunks(missing):
+            by_sku = {entry[0]["sku"]: entry for entry in chunk}
             answer = client.call("POST", const.INVENTORY + "/bulk_create_offer", json={
                 "requests": [mapping.offer_body(listing, settings)
-                             for listing, _binding in missing.values()]}) or {}
+                             for listing, _binding in chunk]}) or {}
             for response in answer.get("responses") or []:
-                entry = missing.get(response.get("sku"))
+                entry = by_sku.get(response.get("sku"))
                 if entry is None:
                     continue
                 offer_id = response.get("offerId") or self._ebay_existing_offer(
                     client, response)
                 if offer_id:
-                    entry[1].write({"ebay_offer_id": offer_id, "ebay_listing_api": "inventory"})
+                    entry[1].write({"ebay_offer_id": offer_id, "ebay_listing_api": "inventory",
+                                    "ebay_offer_hash": mapping.offer_fingerprint(
+                                        mapping.update_offer_body(entry[0], settings))})
                 else:
                     self._ebay_binding_error(entry[1], mapping.errors_text(response.get("errors")))
-        return {sku: entry for sku, entry in items.items() if entry[1].ebay_offer_id}
+        refused = {listing["sku"] for listing, binding in existing  # changed offers: updateOffer
+                   if self._ebay_update_offer(client, binding, listing, settings) == "failed"}
+        return {sku: entry for sku, entry in items.items()
+                if entry[1].ebay_offer_id and sku not in refused}
 
     def _ebay_existing_offer(self, client, response):
         """A retried job meets the offer it created before the crash: adopt it."""

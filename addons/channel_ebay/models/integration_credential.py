@@ -100,6 +100,8 @@ class IntegrationCredential(models.Model):
                 const.OP_PUSH_LISTINGS: self.env._("List on eBay"),
                 const.OP_PUSH_QUANTITIES: self.env._("Update eBay prices and quantities"),
                 const.OP_PUSH_SHIPMENT: self.env._("Post shipping fulfilment to eBay"),
+                const.OP_PUSH_OFFERS: self.env._("Update eBay offers"),
+                const.OP_WITHDRAW_GROUP: self.env._("Withdraw eBay multi-variation listing"),
                 const.OP_READ_RATE_LIMITS: self.env._("Read eBay call limits"),
                 const.OP_READ_MESSAGES: self.env._("Read eBay buyer messages"),
                 const.OP_SEND_MESSAGE: self.env._("Send eBay message")}
@@ -111,6 +113,8 @@ class IntegrationCredential(models.Model):
             const.OP_PUSH_LISTINGS: self._ebay_push_listings,
             const.OP_PUSH_QUANTITIES: self._ebay_push_quantities,
             const.OP_PUSH_SHIPMENT: self._ebay_push_shipment,
+            const.OP_PUSH_OFFERS: self._ebay_push_offers,
+            const.OP_WITHDRAW_GROUP: self._ebay_withdraw_group,
             const.OP_READ_RATE_LIMITS: self._ebay_read_rate_limits,
             const.OP_READ_MESSAGES: self._ebay_read_messages,
             const.OP_SEND_MESSAGE: self._ebay_send_message,

@@ -5,3 +5,5 @@ from . import test_account_deletion
 from . import test_messages
 from . import test_kits
 from . import test_openapi
+from . import test_variations
+from . import test_offer_updates

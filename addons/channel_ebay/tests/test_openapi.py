@@ -97,6 +97,34 @@ class TestEbayOpenApi(EbayAccountMixin, TransactionCase):
         self.assertIn(("bulk_publish_offer", 207), statuses)
         self.assertIn(("shipping_fulfillment", 201), statuses)
 
+    def test_variation_group_and_offer_update_calls_follow_the_spec(self):
+        color = self.env["product.attribute"].create({"name": "Color", "value_ids": [
+            (0, 0, {"name": "Black"}), (0, 0, {"name": "Silver"})]})
+        template = self.env["product.template"].create({
+            "name": "Caliper", "is_storable": True, "list_price": 80.0,
+            "ebay_category_id": "33564", "ebay_image_urls": "https://img.example/caliper.jpg",
+            "attribute_line_ids": [(0, 0, {"attribute_id": color.id,
+                                           "value_ids": [(6, 0, color.value_ids.ids)]})]})
+        for number, variant in enumerate(template.product_variant_ids):
+            variant.default_code = f"CALIPER-{number}"
+        self.credential._ebay_queue_listings(template.product_variant_ids)
+        self.drain()  # bulk items, bulk offers, createOrReplaceInventoryItemGroup, publish
+        self.assertTrue(template.ebay_item_id)
+        template.list_price = 85.0
+        self.drain()  # updateOffer per variant
+        template.action_ebay_withdraw()
+        self.drain()  # withdrawOfferByInventoryItemGroup
+        self._validate_every_exchange()
+        calls = {(r.method, r.path.split("/v1", 1)[1].split("/CALIPER")[0], status)
+                 for r, status, *_rest in self.sim.exchanges}
+        key = template.ebay_group_key
+        offer_ids = {self.sim.offer_by_sku[v.default_code, "EBAY_US"]["offerId"]
+                     for v in template.product_variant_ids}
+        self.assertLessEqual({("PUT", f"/inventory_item_group/{key}", 201),
+                              ("POST", const.PUBLISH_BY_GROUP, 200),
+                              ("POST", "/offer/withdraw_by_inventory_item_group", 204)} | {
+            ("PUT", f"/offer/{offer_id}", 204) for offer_id in offer_ids}, calls)
+
     def test_a_drifted_answer_is_caught(self):
         """The check is real: an order page whose total is text fails it."""
         self.add_order()
