@@ -234,7 +234,7 @@ def check_seeded_orders(env, simulators, failures):
     sent = exported_pickings(env).filtered(
         lambda picking: picking.sale_id.channel_credential_id.id in visible_only)
     expect(failures, not sent, f'{len(sent)} Shopify, eBay or ShipHero transfers sent to '
-           'ShipStation (their orders are for visibility)')
+           'ShipStation (Shopify and eBay orders are for visibility, ShipHero ships its own)')
 
 
 def _recent(so):
