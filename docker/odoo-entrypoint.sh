@@ -11,7 +11,7 @@ set -e
 pip3 install --user --break-system-packages --quiet -r /mnt/channel-connectors/requirements.txt
 
 DB_NAME=${CHANNEL_DB:-channel_demo}
-APPS=channel_shipstation,channel_iqreseller,channel_iqmetrix,channel_dsco
+APPS=channel_shipstation,channel_iqreseller,channel_iqmetrix,channel_dsco,channel_shopify,channel_ebay,channel_shiphero
 
 # Exit status 0 when every app of $APPS is installed in $DB_NAME (false when the database
 # does not exist yet, or a first start stopped half-way: its install is then done again).

@@ -4,9 +4,10 @@
 
 1. Creates the database ``-d`` (dropped first) with demo data and the connector apps,
    as docker/odoo-entrypoint.sh does: odoo-bin -i channel_shipstation,channel_iqreseller,
-   channel_iqmetrix,channel_dsco, with the config ``-c`` minus its without_demo.
+   channel_iqmetrix,channel_dsco,channel_shopify,channel_ebay,channel_shiphero, with the
+   config ``-c`` minus its without_demo.
 2. Starts the seeded sandbox (simulators, seed data, control page) in this process on the
-   ports the demo accounts point at (8071-8073, 8079); when one is taken it uses free ports
+   ports the demo accounts point at (8071-8077, 8079); when one is taken it uses free ports
    and points the demo accounts there instead, saying so.
 3. Runs the connectors' scheduled actions as the scheduler would (their ir.cron records,
    then the sync.job runner until the queue is empty), ships one transfer from the control
@@ -14,7 +15,8 @@
 4. Checks that orders arrived from every platform: the sandbox's IQ Reseller orders the
    filter keeps (and none it leaves out) and every iQmetrix feed order are sale orders, and
    their transfers reached ShipStation; the shipped one is done in Odoo; every DSCO
-   stream order is a sale order and was acknowledged.
+   stream order is a sale order and was acknowledged; every seeded Shopify, eBay and
+   ShipHero (the demo brand's) order is a sale order.
 
 Exits 0 when every check passes, 1 with the failed checks listed otherwise.
 """
@@ -39,8 +41,10 @@ from tests.simulators import SIMULATORS  # noqa: E402 - needs the repository on 
 from tests.simulators.console import SandboxConsole  # noqa: E402
 from tests.simulators.seed import IQR_CHANNEL, seed  # noqa: E402
 
-MODULES = ('channel_shipstation', 'channel_iqreseller', 'channel_iqmetrix', 'channel_dsco')
-SANDBOX_PLATFORMS = ('shipstation', 'iqreseller', 'iqmetrix', 'dsco')
+MODULES = ('channel_shipstation', 'channel_iqreseller', 'channel_iqmetrix', 'channel_dsco',
+           'channel_shopify', 'channel_ebay', 'channel_shiphero')
+SANDBOX_PLATFORMS = ('shipstation', 'iqreseller', 'iqmetrix', 'dsco', 'shopify', 'ebay',
+                     'shiphero')
 DEMO_ACCOUNTS = {platform: f'channel_{platform}.demo_account_{platform}'
                  for platform in SANDBOX_PLATFORMS}
 CONSOLE_PORT = 8079
@@ -136,6 +140,8 @@ def point_demo_accounts_at(env, simulators):
         'api_base_url': urls['iqmetrix'] + '/v1',
         'iqmetrix_accounts_url': urls['iqmetrix'] + '/v1'})
     env.ref(DEMO_ACCOUNTS['dsco']).write({'api_base_url': urls['dsco']})
+    for platform in ('shopify', 'ebay', 'shiphero'):
+        env.ref(DEMO_ACCOUNTS[platform]).write({'api_base_url': urls[platform]})
 
 
 # --------------------------------------------------------------------- step 3: the scheduler
@@ -194,6 +200,41 @@ def check_orders(env, simulators, failures):
            and dsco_orders <= set(dsco.acknowledged),
            f'DSCO sale orders for {len(dsco_orders & imported)} of the {len(dsco_orders)} '
            f'stream orders, {len(set(dsco.acknowledged))} acknowledged')
+    check_seeded_orders(env, simulators, failures)
+
+
+# The seeded orders' ids as the connectors keep them (channel_external_id): Shopify's
+# order gid's number, eBay's orderId, ShipHero's order id.
+SEEDED_ORDER_IDS = {
+    'shopify': lambda simulator: {gid.rsplit('/', 1)[-1] for gid in simulator.orders},
+    'ebay': lambda simulator: set(simulator.orders),
+    'shiphero': lambda simulator: set(simulator.orders),
+}
+
+
+def check_seeded_orders(env, simulators, failures):
+    """Every order the sandbox seeded for Shopify, eBay and ShipHero is a sale order of
+    its demo account (Shopify and eBay's "for visibility", ShipHero's of the demo brand)."""
+    for platform, seeded_ids in SEEDED_ORDER_IDS.items():
+        seeded = seeded_ids(simulators[platform])
+        imported = set(env['sale.order'].search([
+            ('channel_credential_id', '=', env.ref(DEMO_ACCOUNTS[platform]).id)
+        ]).mapped('channel_external_id'))
+        expect(failures, seeded and seeded <= imported,
+               f'{platform} sale orders for {len(seeded & imported)} of the {len(seeded)} '
+               f'seeded orders')
+    cancelled = {gid.rsplit('/', 1)[-1] for gid, order in simulators['shopify'].orders.items()
+                 if order['cancelledAt']}
+    states = set(env['sale.order'].search([
+        ('channel_credential_id', '=', env.ref(DEMO_ACCOUNTS['shopify']).id),
+        ('channel_external_id', 'in', list(cancelled))]).mapped('state'))
+    expect(failures, cancelled and states == {'cancel'},
+           f'Shopify order cancelled in the sandbox is {sorted(states)} in Odoo')
+    visible_only = [env.ref(DEMO_ACCOUNTS[platform]).id for platform in SEEDED_ORDER_IDS]
+    sent = exported_pickings(env).filtered(
+        lambda picking: picking.sale_id.channel_credential_id.id in visible_only)
+    expect(failures, not sent, f'{len(sent)} Shopify, eBay or ShipHero transfers sent to '
+           'ShipStation (Shopify and eBay orders are for visibility, ShipHero ships its own)')
 
 
 def _recent(so):

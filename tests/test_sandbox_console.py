@@ -222,3 +222,67 @@ def test_new_orders_keep_coming_at_the_configured_pace():
     time.sleep(0.1)
     idle.stop()
     assert idle.added == 0
+
+
+NEW_PLATFORMS = ('shopify', 'ebay', 'shiphero')
+
+
+@pytest.fixture
+def new_platforms_sandbox():
+    simulators = {name: SIMULATORS[name]().start() for name in NEW_PLATFORMS}
+    seed(simulators)
+    console = SandboxConsole(simulators).start()
+    yield simulators, console
+    console.stop()
+    for simulator in simulators.values():
+        simulator.stop()
+
+
+def test_page_lists_the_seeded_shopify_ebay_and_shiphero_orders(new_platforms_sandbox):
+    simulators, console = new_platforms_sandbox
+    page = requests.get(console.url + '/', timeout=10).text
+    shopify_orders = simulators['shopify'].orders.values()
+    assert len(shopify_orders) == 3
+    for order in shopify_orders:
+        assert f"<td>{order['id']}</td>" in page and f"<td>{order['name']}</td>" in page
+    assert '<td>cancelled</td>' in page and '<td>FULFILLED</td>' in page
+    assert '1ZSANDBOX0001' in page  # the fulfilled one's tracking
+    assert len(simulators['ebay'].orders) == 3
+    for order_id in simulators['ebay'].orders:
+        assert f'<td>{order_id}</td>' in page
+    assert '9400111899223100000001' in page and '<td>demo_buyer</td>' in page
+    assert len(simulators['shiphero'].orders) == 6
+    for order_id, order in simulators['shiphero'].orders.items():
+        assert f'<td>{order_id}</td>' in page and f"<td>{order['order_number']}</td>" in page
+    for shipment_id in simulators['shiphero'].shipments:
+        assert f'<td>{shipment_id}</td>' in page
+    assert page.count('Inject fault') == len(NEW_PLATFORMS)
+
+
+def test_ship_and_cancel_shopify_ebay_and_shiphero_orders(new_platforms_sandbox):
+    simulators, console = new_platforms_sandbox
+    shopify = simulators['shopify']
+    open_gids = [gid for gid, order in shopify.orders.items()
+                 if order['displayFulfillmentStatus'] == 'UNFULFILLED' and not order['cancelledAt']]
+    assert 'fulfilled' in post(console, simulator='shopify', action='shopify_fulfil',
+                               order_gid=open_gids[0], tracking='1ZCONSOLE')
+    order = shopify.orders[open_gids[0]]
+    assert order['displayFulfillmentStatus'] == 'FULFILLED'
+    assert order['fulfillments'][-1]['trackingInfo'][0]['number'] == '1ZCONSOLE'
+    ebay = simulators['ebay']
+    open_ids = [order_id for order_id, order in ebay.orders.items()
+                if order['orderFulfillmentStatus'] == 'NOT_STARTED']
+    post(console, simulator='ebay', action='ebay_ship', order_id=open_ids[0], tracking='94CON')
+    post(console, simulator='ebay', action='ebay_cancel', order_id=open_ids[1])
+    assert ebay.orders[open_ids[0]]['orderFulfillmentStatus'] == 'FULFILLED'
+    assert ebay.orders[open_ids[1]]['cancelStatus']['cancelState'] == 'CANCELED'
+    shiphero = simulators['shiphero']
+    open_ids = [order_id for order_id, order in shiphero.orders.items()
+                if order['fulfillment_status'] == 'unfulfilled']
+    post(console, simulator='shiphero', action='shiphero_ship', order_id=open_ids[0],
+         tracking='1ZHERO')
+    post(console, simulator='shiphero', action='shiphero_cancel', order_id=open_ids[1])
+    assert shiphero.orders[open_ids[0]]['fulfillment_status'] == 'fulfilled'
+    assert shiphero.orders[open_ids[1]]['fulfillment_status'] == 'canceled'
+    page = requests.get(console.url + '/', timeout=10).text
+    assert '1ZCONSOLE' in page and '94CON' in page and '1ZHERO' in page

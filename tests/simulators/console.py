@@ -141,6 +141,33 @@ class SandboxConsole(Simulator):
         simulator.duplicate_entry(form['order_id'])
         return f"iqmetrix: order {form['order_id']} delivered again in the feed."
 
+    # ----------------------------------------------------------------- Shopify, eBay, ShipHero
+
+    def _do_shopify_fulfil(self, simulator, form):
+        order = simulator.fulfil_order(form['order_gid'], tracking=form.get('tracking') or '1Z999')
+        return f"shopify: order {order['name']} fulfilled on Shopify."
+
+    def _do_shopify_cancel(self, simulator, form):
+        order = simulator.cancel_order(form['order_gid'])
+        return f"shopify: order {order['name']} cancelled on Shopify."
+
+    def _do_ebay_ship(self, simulator, form):
+        order = simulator.ship(form['order_id'],
+                               tracking=form.get('tracking') or '9400100000000000000001')
+        return f"ebay: order {order['orderId']} shipped on eBay."
+
+    def _do_ebay_cancel(self, simulator, form):
+        order = simulator.cancel(form['order_id'])
+        return f"ebay: order {order['orderId']} cancelled on eBay."
+
+    def _do_shiphero_ship(self, simulator, form):
+        simulator.ship(form['order_id'], tracking=form.get('tracking') or None)
+        return f"shiphero: order {form['order_id']} shipped (Shipment Update webhook sent)."
+
+    def _do_shiphero_cancel(self, simulator, form):
+        simulator.cancel(form['order_id'])
+        return f"shiphero: order {form['order_id']} cancelled (Order Canceled webhook sent)."
+
     # ----------------------------------------------------------------- page sections
 
     def _section(self, name, simulator):
@@ -252,6 +279,65 @@ class SandboxConsole(Simulator):
                 + f'<p>{len(simulator.shipments)} shipments, {len(simulator.cancellations)} '
                   f'cancellations, {len(simulator.catalog)} catalog items, '
                   f'{len(simulator.inventory)} inventory items received.</p>')
+
+    def _shopify_tables(self, simulator):
+        rows = []
+        for order_gid, order in simulator.orders.items():
+            status = 'cancelled' if order['cancelledAt'] else order['displayFulfillmentStatus']
+            forms = '' if status != 'UNFULFILLED' else (
+                self._form('shopify', 'shopify_fulfil', 'Fulfil',
+                           '<input type="text" name="tracking" placeholder="tracking number">',
+                           order_gid=order_gid)
+                + self._form('shopify', 'shopify_cancel', 'Cancel', order_gid=order_gid))
+            rows.append([order_gid, order['name'], order['createdAt'],
+                         item_summary(order['lineItems'], 'sku', 'quantity'), status,
+                         ', '.join(info['number'] for fulfillment in order['fulfillments']
+                                   for info in fulfillment['trackingInfo']), forms])
+        return table(('Order gid', 'Name', 'Created', 'Items', 'Status', 'Tracking', ''), rows)
+
+    def _ebay_tables(self, simulator):
+        rows = []
+        for order_id, order in simulator.orders.items():
+            cancelled = order['cancelStatus']['cancelState'] == 'CANCELED'
+            status = 'CANCELED' if cancelled else order['orderFulfillmentStatus']
+            forms = '' if status != 'NOT_STARTED' else (
+                self._form('ebay', 'ebay_ship', 'Ship',
+                           '<input type="text" name="tracking" placeholder="tracking number">',
+                           order_id=order_id)
+                + self._form('ebay', 'ebay_cancel', 'Cancel', order_id=order_id))
+            tracking = ', '.join(f.get('shipmentTrackingNumber') or ''
+                                 for f in simulator.fulfillments.get(order_id, ()))
+            rows.append([order_id, order['buyer']['username'],
+                         item_summary(order['lineItems'], 'sku', 'quantity'), status,
+                         tracking, forms])
+        return (table(('Order id', 'Buyer', 'Items', 'Status', 'Tracking', ''), rows)
+                + f'<p>{len(simulator.trading_items)} Trading listings, '
+                  f'{len(simulator.offers)} offers, {len(simulator.messages)} buyer messages.</p>')
+
+    def _shiphero_tables(self, simulator):
+        rows = []
+        for order_id, order in simulator.orders.items():
+            status = order['fulfillment_status']
+            forms = '' if status in ('fulfilled', 'canceled') else (
+                self._form('shiphero', 'shiphero_ship', 'Ship',
+                           '<input type="text" name="tracking" placeholder="tracking number">',
+                           order_id=order_id)
+                + self._form('shiphero', 'shiphero_cancel', 'Cancel', order_id=order_id))
+            rows.append([order_id, order['order_number'],
+                         item_summary(order['line_items'], 'sku', 'quantity'), status,
+                         'yes' if order['allocations'] else 'no', forms])
+        shipment_rows = [[shipment_id, shipment['order_id'],
+                          ', '.join(label['tracking_number']
+                                    for label in shipment['shipping_labels']),
+                          item_summary([dict(item['line_item'], shipped=item['quantity'])
+                                        for item in shipment['line_items']], 'sku', 'shipped')]
+                         for shipment_id, shipment in simulator.shipments.items()]
+        return ('<h3>Orders</h3>' + table(('Order id', 'Number', 'Items', 'Fulfillment status',
+                                           'Allocated', ''), rows)
+                + '<h3>Shipments</h3>' + table(('Id', 'Order id', 'Tracking', 'Items'),
+                                               shipment_rows)
+                + f'<p>{len(simulator.products)} products, {len(simulator.webhooks)} webhooks '
+                  'subscribed.</p>')
 
 
 def parse_items(text):
