@@ -77,7 +77,7 @@ class IntegrationCredential(models.Model):
                                              "DSCO Category Paths")
     dsco_product_ids = fields.Many2many(
         "product.product", "dsco_published_product_rel", "credential_id", "product_id",
-        "Published Products", help="The products listed on DSCO (catalog and inventory).")
+        "Products on DSCO", help="The products listed on DSCO (catalog and inventory).")
     dsco_inventory_minutes = fields.Integer(
         "Inventory Interval (min)", default=const.INVENTORY_MINUTES_DEFAULT,
         help="How often changed quantities are sent (also right after a stock move).")

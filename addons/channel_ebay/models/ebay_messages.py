@@ -59,7 +59,7 @@ class IntegrationCredential(models.Model):
         record = Message.create({
             "credential_id": self.id, "message_id": message["message_id"],
             "sender": message["sender"], "item_id": message["item_id"], "body": message["body"],
-            "res_model": target._name if target else False, "res_id": target.id or 0})
+            "res_model": target._name if target else False, "res_id": target.id if target else 0})
         if target:
             target.message_post(body=Markup("<p><b>%s</b></p><p>%s</p>") % (
                 self.env._("eBay message from %s:", message["sender"]), message["body"]),

@@ -49,6 +49,20 @@ class TestEbayMessages(EbayAccountMixin, TransactionCase):
         template = self.product.product_tmpl_id
         self.assertIn("Any discount?", template.message_ids[0].body)
 
+    def test_question_about_an_unknown_listing_is_kept_unattached(self):
+        self.sim.add_message("stranger", "110000000777", "Is this still available?",
+                             message_id="MSG-UNKNOWN")
+        self._read()
+        question = self.env["ebay.member.message"].search(
+            [("credential_id", "=", self.credential.id), ("message_id", "=", "MSG-UNKNOWN")])
+        self.assertEqual(len(question), 1, "the question is kept, not lost")
+        self.assertEqual((question.res_model, question.res_id), (False, 0))
+        self.assertEqual(question.body, "Is this still available?")
+        failed = self.env["sync.job"].search([("credential_id", "=", self.credential.id),
+                                              ("operation", "=", const.OP_READ_MESSAGES),
+                                              ("state", "=", "failed")])
+        self.assertFalse(failed, "the read job does not fail on a question it cannot file")
+
     def test_optional_message_reads_stop_at_80_percent_of_the_budget(self):
         self.credential.write({"ebay_call_limit": 5000, "ebay_call_remaining": 0})
         self.sim.add_message("buyer", "110000000042", "Hello?")

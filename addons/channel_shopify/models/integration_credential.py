@@ -28,7 +28,7 @@ class IntegrationCredential(models.Model):
         "shopify.location", "credential_id", string="Location Mapping")
     shopify_product_ids = fields.Many2many(
         "product.template", "shopify_published_product_rel", "credential_id",
-        "product_tmpl_id", string="Published Products",
+        "product_tmpl_id", string="Products on Shopify",
         help="Product templates this account manages on Shopify (Odoo is their source of "
         "truth: productSet replaces their variants, options, collections and metafields).")
     shopify_metafield_ids = fields.Many2many(
