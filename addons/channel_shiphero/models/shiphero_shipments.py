@@ -2,8 +2,11 @@
 order and applied to its open transfer with channel_base's ``_channel_apply_shipments``
 (partial shipments leave a backorder); the order is fulfilled when everything shipped."""
 
+from datetime import datetime
+
 from odoo import models
 
+from odoo.addons.channel_base.exceptions import PermanentError
 from odoo.addons.channel_base.shipment_events import APPLIED, Shipment
 
 from .. import const
@@ -19,9 +22,11 @@ class IntegrationCredential(models.Model):
         orders = self._shiphero_orders_by_id(list({s["order_id"] for s in shipments}))
         known = {(record.order_id.id, record.external_id) for record in self.env[
             "shiphero.shipment"].search([("order_id", "in", [o.id for o in orders.values()])])}
+        waiting = [s for s in shipments if s["order_id"] not in orders]
+        self._shiphero_park_waiting_shipments(waiting)
         todo = [s for s in shipments if s["order_id"] in orders
                 and (orders[s["order_id"]].id, s["id"]) not in known]
-        skipped = len(shipments) - len(todo)
+        skipped = len(shipments) - len(todo) - len(waiting)
         records = self.env["shiphero.shipment"]
         while todo:
             batch, later, seen = [], [], set()
@@ -32,8 +37,61 @@ class IntegrationCredential(models.Model):
             todo = later
         for sale in {record.order_id for record in records}:
             sale._shiphero_after_shipment()
+        self.env["channel.inbox.item"]._resolve(self, const.SHIPMENTS_STREAM, {
+            record.external_id: record for record in records})
         return {"created": len(records), "skipped": skipped,
-                "failed": len(records.filtered(lambda r: r.state == "refused"))}
+                "failed": len(records.filtered(lambda r: r.state == "refused")) + len(waiting)}
+
+    # ------------------------------------------------------------------ waiting shipments
+    # A shipment read before its order (the shipments page came first, or the order is
+    # older than the backfill) is parked in the inbox, not dropped: it is applied as soon
+    # as the order is imported, or by Retry.
+
+    def _shiphero_park_waiting_shipments(self, shipments):
+        Inbox = self.env["channel.inbox.item"]
+        for shipment in shipments:
+            Inbox._record_failure(
+                self, const.SHIPMENTS_STREAM, shipment["id"], _shipment_payload(shipment),
+                self.env._("ShipHero order %s is not in Odoo yet: this shipment is applied "
+                           "once the order is imported (or press Retry).",
+                           shipment["order_id"]))
+
+    def _shiphero_import_orders(self, orders, source="import"):
+        result = super()._shiphero_import_orders(orders, source=source)
+        self._shiphero_apply_waiting_shipments()
+        return result
+
+    def _shiphero_apply_waiting_shipments(self):
+        """Apply the parked shipments whose order is now in Odoo (few: one search)."""
+        items = self.env["channel.inbox.item"].search([
+            ("credential_id", "=", self.id), ("stream", "=", const.SHIPMENTS_STREAM),
+            ("state", "=", "failed")])
+        if not items:
+            return
+        shipments = [_shipment_of_payload(item._payload()) for item in items]
+        orders = self._shiphero_orders_by_id(list({s["order_id"] for s in shipments}))
+        ready = [shipment for shipment in shipments if shipment["order_id"] in orders]
+        if ready:
+            self._shiphero_import_shipments(ready, source="order imported")
+
+    def _inbox_retryable_streams(self):
+        streams = super()._inbox_retryable_streams()
+        if self.platform != const.PLATFORM:
+            return streams
+        return (*streams, const.SHIPMENTS_STREAM)
+
+    def _inbox_retry(self, item):
+        if self.platform != const.PLATFORM or item.stream != const.SHIPMENTS_STREAM:
+            return super()._inbox_retry(item)
+        shipment = _shipment_of_payload(item._payload())
+        if not self._shiphero_orders_by_id([shipment["order_id"]]):
+            raise PermanentError(self.env._(
+                "ShipHero order %s is still not in Odoo.", shipment["order_id"]))
+        self._shiphero_import_shipments([shipment], source="inbox retry")
+        return self.env["shiphero.shipment"].search(
+            [("external_id", "=", shipment["id"]),
+             ("order_id.channel_credential_id", "=", self.id)], limit=1)
+
 
     def _shiphero_apply_shipment_batch(self, batch, orders, source):
         pickings = self.env["stock.picking"]
@@ -101,3 +159,12 @@ class SaleOrder(models.Model):
             self.shiphero_shipped_at = max(
                 (r.shipped_at for r in self.shiphero_shipment_ids if r.shipped_at), default=False)
         self._shiphero_update_late_state()
+
+
+def _shipment_payload(shipment):
+    """A mapped shipment as JSON-able data (its time as ISO text)."""
+    return dict(shipment, at=shipment["at"].isoformat() if shipment.get("at") else None)
+
+
+def _shipment_of_payload(payload):
+    return dict(payload, at=datetime.fromisoformat(payload["at"]) if payload.get("at") else None)

@@ -94,3 +94,33 @@ class TestShipheroOrders(ShipheroAccountMixin, TransactionCase):
         self.drain()
         self.assertEqual(item.state, "done")
         self.assertEqual(self.orders().mapped("channel_external_ref"), ["MO-LATE"])
+
+    def test_shipment_read_before_its_order_waits_in_the_inbox_then_applies(self):
+        shipped = self.sim.add_order((("SKU-3", 1),), number="MO-FIRST-SHIPPED")
+        self.sim.ship(shipped["id"])
+        self.run_stream(const.SHIPMENTS_STREAM)  # the shipments page comes first
+        item = self.env["channel.inbox.item"].search([
+            ("credential_id", "=", self.credential.id),
+            ("stream", "=", const.SHIPMENTS_STREAM)])
+        self.assertEqual(item.state, "failed", "the shipment is parked, not dropped")
+        self.assertIn("not in Odoo yet", item.error)
+        self.run_stream(const.ORDERS_STREAM)
+        sale = self.order_of(shipped)
+        self.assertEqual(len(sale.shiphero_shipment_ids), 1, "applied once the order arrived")
+        self.assertEqual(sale.picking_ids.state, "done")
+        self.assertEqual(item.state, "done")
+        self.run_stream(const.SHIPMENTS_STREAM)  # read again: nothing twice
+        self.assertEqual(len(sale.shiphero_shipment_ids), 1)
+
+    def test_parked_shipment_retry_says_the_order_is_still_missing(self):
+        shipped = self.sim.add_order((("SKU-3", 1),), number="MO-NEVER-IMPORTED")
+        self.sim.ship(shipped["id"])
+        self.run_stream(const.SHIPMENTS_STREAM)
+        item = self.env["channel.inbox.item"].search([
+            ("credential_id", "=", self.credential.id),
+            ("stream", "=", const.SHIPMENTS_STREAM)])
+        item.action_retry()
+        self.drain()
+        self.assertEqual(item.state, "failed")
+        self.assertIn("still not in Odoo", item.error)
+        self.assertEqual(item.attempts, 2)
