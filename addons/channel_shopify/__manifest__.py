@@ -8,7 +8,7 @@
     "author": "Channel Connectors",
     "website": "https://github.com/channel-connectors/channel-connectors",
     "depends": ["channel_base"],
-    "external_dependencies": {"python": ["requests", "gql", "graphql"]},
+    "external_dependencies": {"python": ["requests", "gql", "graphql-core"]},
     "data": [
         "security/ir.model.access.csv",
         "data/shopify_data.xml",
