@@ -121,9 +121,11 @@ class IntegrationCredential(models.Model):
         if not orders:
             return {}
         product_ids = {sku: product.id for sku, product in products.items()}
-        sales = self.env["sale.order"].create([mapping.sale_order_values(
-            order, self.id, match.partner.id, match.shipping.id, product_ids)
+        defaults = self._channel_sale_order_defaults()
+        sales = self.env["sale.order"].create([{**mapping.sale_order_values(
+            order, self.id, match.partner.id, match.shipping.id, product_ids), **defaults}
             for order, match in zip(orders, matches, strict=True)])
+        self._channel_log_imported_orders(sales)
         sales.action_confirm()
         for sale in sales:
             self._dsco_cancel_unavailable(sale)

@@ -77,9 +77,11 @@ class IntegrationCredential(models.Model):
 
     def _ebay_create_sale_order_batch(self, orders, buyers, products):
         product_ids = {sku: product.id for sku, product in products.items()}
-        sales = self.env["sale.order"].create([mapping.sale_order_values(
-            order, self.id, partner.id, shipping.id, product_ids, self.source_timezone)
-            for order, (partner, shipping) in zip(orders, buyers, strict=True)])
+        defaults = self._channel_sale_order_defaults()
+        sales = self.env["sale.order"].create([{**mapping.sale_order_values(
+            order, self.id, partner.id, shipping.id, product_ids, self.source_timezone),
+            **defaults} for order, (partner, shipping) in zip(orders, buyers, strict=True)])
+        self._channel_log_imported_orders(sales)
         sales.action_confirm()
         for order, sale in zip(orders, sales, strict=True):
             if mapping.is_shipped(order):

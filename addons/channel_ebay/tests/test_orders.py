@@ -210,4 +210,20 @@ class TestEbayOdooShips(EbayAccountMixin, TransactionCase):
         self.assertIn("Unmapped", job.last_error)
         self.assertFalse(self._posts())
 
-
+    def test_orders_take_the_account_salesperson_and_team_and_log_their_number(self):
+        seller = self.env["res.users"].create(
+            {"name": "Channel Seller", "login": "ebay-seller@example.com"})
+        team = self.env["crm.team"].create({"name": "Marketplace"})
+        self.credential.write({"sale_user_id": seller.id, "sale_team_id": team.id})
+        self.add_order(username="team_buyer", price=20.0)
+        self.run_stream()
+        orders = self.ebay_orders()
+        self.assertTrue(orders)
+        self.assertEqual(orders.user_id, seller)
+        self.assertEqual(orders.team_id, team)
+        for order in orders:
+            notes = order.message_ids.filtered(lambda m: "Imported from" in str(m.body))
+            number = order.channel_external_ref or order.channel_external_id
+            self.assertEqual(len(notes), 1)
+            self.assertIn(f"order {number} (account {self.credential.name})",
+                          notes.preview)

@@ -100,9 +100,11 @@ class IntegrationCredential(models.Model):
     def _shopify_create_sale_orders(self, orders, products, matches):
         product_ids = {sku: product.id for sku, product in products.items()}
         shipping = self.env.ref("channel_shopify.product_shopify_shipping")
-        sales = self.env["sale.order"].create([mapping.sale_order_values(
-            order, self.id, match.partner.id, match.shipping.id, product_ids, shipping.id)
-            for order, match in zip(orders, matches, strict=True)])
+        defaults = self._channel_sale_order_defaults()
+        sales = self.env["sale.order"].create([{**mapping.sale_order_values(
+            order, self.id, match.partner.id, match.shipping.id, product_ids, shipping.id),
+            **defaults} for order, match in zip(orders, matches, strict=True)])
+        self._channel_log_imported_orders(sales)
         cancelled = self.env["sale.order"]
         for sale, order, match in zip(sales, orders, matches, strict=True):
             if match.warnings:

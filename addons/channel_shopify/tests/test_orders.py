@@ -163,3 +163,21 @@ class TestShopifyBadInputs(ShopifyAccountMixin, TransactionCase):
         from .. import mapping
         with self.assertRaises(ValueError):
             mapping.group_bulk_lines(b'{"id": "gid://shopify/Order/1"}\n{"id": ')
+
+    def test_orders_take_the_account_salesperson_and_team_and_log_their_number(self):
+        seller = self.env["res.users"].create(
+            {"name": "Channel Seller", "login": "shopify-seller@example.com"})
+        team = self.env["crm.team"].create({"name": "Marketplace"})
+        self.credential.write({"sale_user_id": seller.id, "sale_team_id": team.id})
+        self.sim.add_order(sku=SKU, quantity=1, price=20.0)
+        self.run_orders_stream()
+        orders = self.shopify_orders()
+        self.assertTrue(orders)
+        self.assertEqual(orders.user_id, seller)
+        self.assertEqual(orders.team_id, team)
+        for order in orders:
+            notes = order.message_ids.filtered(lambda m: "Imported from" in str(m.body))
+            number = order.channel_external_ref or order.channel_external_id
+            self.assertEqual(len(notes), 1)
+            self.assertIn(f"order {number} (account {self.credential.name})",
+                          notes.preview)
