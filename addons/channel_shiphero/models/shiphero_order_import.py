@@ -8,6 +8,11 @@ from odoo.addons.channel_base.exceptions import PermanentError
 from .. import const, mapping, queries
 from ..client import ShipheroClient
 
+#: Imported orders are ShipHero's record: no creation message and no field tracking per
+#: order (one chatter message and tracking rows per order is most of what an import pays
+#: above the bare ORM); what happens to them later (cancellation) is still said.
+QUIET = {"mail_create_nolog": True, "tracking_disable": True}
+
 
 class IntegrationCredential(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
@@ -72,8 +77,7 @@ class IntegrationCredential(models.Model):
                   for order, match in zip(orders, matches, strict=True)]
         try:
             with self.env.cr.savepoint():
-                sales = self.env["sale.order"].with_context(mail_create_nolog=True).create(
-                    values)
+                sales = self.env["sale.order"].with_context(**QUIET).create(values)
         except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
             sales = None
         if sales is not None:
@@ -97,11 +101,11 @@ class IntegrationCredential(models.Model):
 
     def _shiphero_create_sale_order(self, order, products, match, source, confirm=True):
         product_ids = {sku: product.id for sku, product in products.items()}
-        sale = self.env["sale.order"].with_context(mail_create_nolog=True).create(
+        sale = self.env["sale.order"].with_context(**QUIET).create(
             mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
                                       match.partner.id, match.shipping.id, product_ids))
         if confirm:
-            sale.action_confirm()
+            sale.with_context(**QUIET).action_confirm()
         sale._shiphero_apply_order_node(dict(order, shipments=None), source)
         return sale
 
@@ -110,7 +114,8 @@ class IntegrationCredential(models.Model):
         fails, one by one, a failing order parked and removed from ``created``. Then the
         shipments their nodes carry (reconciliation) are applied. Returns the failures."""
         count = len(created)
-        sales = self.env["sale.order"].browse([sale.id for sale in created.values()]).filtered(
+        sales = self.env["sale.order"].with_context(**QUIET).browse(
+            [sale.id for sale in created.values()]).filtered(
             lambda sale: sale.state in ("draft", "sent"))  # a cancelled one stays cancelled
         try:
             with self.env.cr.savepoint():
@@ -121,7 +126,7 @@ class IntegrationCredential(models.Model):
                     continue
                 try:
                     with self.env.cr.savepoint():
-                        sale.action_confirm()
+                        sale.with_context(**QUIET).action_confirm()
                 except Exception as error:  # noqa: BLE001 - parked with its reason
                     self.env["channel.inbox.item"]._record_failure(
                         self, const.ORDERS_STREAM, external_id, orders[external_id], error)
