@@ -67,7 +67,8 @@ class _WindowedImport(PagedImport):
             self.document, self.variables(credential, cursor),
             self.per_item_cost(credential, cursor),
             wanted=credential.shiphero_page_size or const.MAX_PAGE,
-            known=cursor.get("credits"))
+            known=cursor.get("credits"),
+            resume_key=f"{self.code}:{cursor.get('started')}:{cursor.get('after')}")
         connection = (data.get(self.result_key) or {}).get("data")
         has_more, end_cursor = mapping.page_info(connection)
         items = mapping.nodes(connection)

@@ -94,3 +94,33 @@ class TestShipheroOrders(ShipheroAccountMixin, TransactionCase):
         self.drain()
         self.assertEqual(item.state, "done")
         self.assertEqual(self.orders().mapped("channel_external_ref"), ["MO-LATE"])
+
+
+@tagged("post_install", "-at_install")
+class TestShipheroPageSizing(ShipheroAccountMixin, TransactionCase):
+    """Pages ask each order's lines with the most lines the previous page had (the
+    estimate ShipHero checks the bucket against then matches what it charges), and the
+    credits an answer left size the next page without a ``user_quota`` question."""
+
+    shiphero_account_name = "ShipHero page sizing"
+
+    def test_lines_follow_the_previous_page_and_a_longer_order_replays_its_page(self):
+        self.credential.shiphero_page_size = 2
+        for number in ("MO-1", "MO-2", "MO-3", "MO-4"):
+            self.sim.add_order((("SKU-1", 1),), number=number, age_seconds=60)
+        self.clock.advance(1)
+        wide = self.sim.add_order((("SKU-1", 1), ("SKU-2", 2), ("SKU-3", 3)), number="MO-5",
+                                  age_seconds=30)
+        stream = self.run_stream(const.ORDERS_STREAM)
+        self.assertEqual(stream.run_state, "idle", stream.last_error)
+        self.assertEqual(len(self.orders()), 5, "every order once")
+        self.assertEqual(self.order_of(wide).order_line.mapped("product_uom_qty"),
+                         [1.0, 2.0, 3.0], "no line of the longer order lost")
+        asked = [(v.get("after"), v["lines"]) for v in self.sim.executed("OrdersPage")]
+        self.assertEqual([lines for _after, lines in asked],
+                         [const.LINES_PER_ORDER, 1, 1, const.LINES_PER_ORDER])
+        self.assertEqual(asked[2][0], asked[3][0], "the truncated page was read again")
+        names = [name for name, _variables, _cost in self.sim.operations]
+        before_pages = [names[i - 1] for i, name in enumerate(names) if name == "OrdersPage"]
+        self.assertEqual(before_pages.count("UserQuota"), 1,
+                         "later pages sized on the credits the previous answer left")
