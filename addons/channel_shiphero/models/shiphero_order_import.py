@@ -92,12 +92,29 @@ class IntegrationCredential(models.Model):
                 except Exception as error:  # noqa: BLE001 - parked, the others go on
                     self.env["channel.inbox.item"]._record_failure(
                         self, const.ORDERS_STREAM, mapping.order_id(order), order, error)
+        self._shiphero_allocate_new(created, orders, source)
         for order in orders:
             sale = created.get(mapping.order_id(order))
-            if sale and (order.get("allocations") or order.get("fulfillment_status")
-                         == const.CANCELED):
+            if sale and order.get("fulfillment_status") == const.CANCELED:
                 sale._shiphero_apply_order_node(dict(order, shipments=None), source)
         return created
+
+    def _shiphero_allocate_new(self, created, orders, source):
+        """The allocations of the page's new (not cancelled) orders in one ``create``, and
+        their late-shipment clock computed for the page at once."""
+        values, sales = [], self.env["sale.order"]
+        for order in orders:
+            sale = created.get(mapping.order_id(order))
+            if not sale or order.get("fulfillment_status") == const.CANCELED:
+                continue
+            events = dict.fromkeys(mapping.allocation_events(order))
+            values += [{"order_id": sale.id, "kind": kind, "event_at": at,
+                        "reference": reference, "source": source}
+                       for kind, at, reference in events]
+            sales |= sale if events else sales.browse()
+        if values:
+            self.env["shiphero.allocation.event"].create(values)
+            sales._shiphero_update_late_state()
 
     def _shiphero_create_sale_order(self, order, products, match, source, confirm=True):
         product_ids = {sku: product.id for sku, product in products.items()}

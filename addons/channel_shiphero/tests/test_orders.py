@@ -98,9 +98,10 @@ class TestShipheroOrders(ShipheroAccountMixin, TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestShipheroPageSizing(ShipheroAccountMixin, TransactionCase):
-    """Pages ask each order's lines with the most lines the previous page had (the
-    estimate ShipHero checks the bucket against then matches what it charges), and the
-    credits an answer left size the next page without a ``user_quota`` question."""
+    """Per page, not per order. Pages ask each order's lines with the most lines the
+    previous page had (the estimate ShipHero checks the bucket against then matches what
+    it charges), the credits an answer left size the next page without a ``user_quota``
+    question, and new orders' allocations and clocks are kept for the page at once."""
 
     shiphero_account_name = "ShipHero page sizing"
 
@@ -124,3 +125,20 @@ class TestShipheroPageSizing(ShipheroAccountMixin, TransactionCase):
         before_pages = [names[i - 1] for i, name in enumerate(names) if name == "OrdersPage"]
         self.assertEqual(before_pages.count("UserQuota"), 1,
                          "later pages sized on the credits the previous answer left")
+
+    def test_new_allocated_orders_get_their_allocation_and_clock_in_one_batch(self):
+        first = self.sim.add_order((("SKU-1", 1),), number="MO-AL1", allocated=True)
+        second = self.sim.add_order((("SKU-2", 1),), number="MO-AL2", allocated=True)
+        plain = self.sim.add_order((("SKU-3", 1),), number="MO-PLAIN")
+        self.run_stream(const.ORDERS_STREAM)
+        for sim_order in (first, second):
+            sale = self.order_of(sim_order)
+            self.assertEqual(sale.shiphero_allocation_ids.mapped("kind"), ["allocated"])
+            self.assertEqual(sale.shiphero_ready_since,
+                             sale.shiphero_allocation_ids.event_at)
+            self.assertTrue(sale.shiphero_ship_by, "the clock ran for the new order")
+            self.assertTrue(sale.shiphero_late_state)
+        self.assertFalse(self.order_of(plain).shiphero_allocation_ids)
+        self.assertFalse(self.order_of(plain).shiphero_ship_by)
+        self.run_stream(const.ORDERS_STREAM)  # read again: nothing kept twice
+        self.assertEqual(len(self.order_of(first).shiphero_allocation_ids), 1)
