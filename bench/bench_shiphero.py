@@ -148,7 +148,8 @@ def report(count, totals, baseline, sim, calls):
           f"({count / simulated if simulated else float('inf'):7.2f} orders/s), "
           f"{totals['waits']} waits for the refill")
     print(f"  API usage ratio (limit time / our time): {api_ratio:.3f}  (target >= 0.9; the "
-          f"run ends with the last page's estimate room unused: a fixed loss a short run feels)")
+          f"last page waits for the smallest page's credits and may be shorter: a fixed loss a "
+          f"short run feels)")
     throttled_orders = count - totals["created_before_first_wait"]
     if simulated:
         steady = throttled_orders / simulated

@@ -184,27 +184,75 @@ class ShipheroClient(ChannelClient):
         """``{credits_remaining, max_available, increment_rate}`` of the account."""
         return self.execute(queries.USER_QUOTA).get("user_quota") or {}
 
-    def affordable_page(self, per_item, wanted=const.MAX_PAGE, reserve=0):
+    def affordable_page(self, per_item, wanted=const.MAX_PAGE, reserve=0, known=None,
+                        resume_key=None):
         """How many items a page may ask for now: what the bucket holds (less ``reserve``
         left to other syncs) divided by the cost of one item, at most ``wanted`` and never
-        above the bucket maximum. Too few: the job is postponed until the refill."""
-        quota = self.quota()
+        above the bucket maximum. Too few: the job is postponed until the refill.
+
+        ``known``: the credits the previous page's answer left (``credits_after``), used
+        instead of a ``user_quota`` question when they pay this page; otherwise ShipHero
+        is asked. What the page is sized on is kept in ``credits_seen``.
+
+        ``resume_key``: names the page (its cursor); when this process postponed it, the
+        retry trusts what the bucket holds after the wait it asked for instead of asking
+        ShipHero again (once; a code 30 anyway waits the time it names)."""
+        promise = _PROMISED.pop(self._promise_key(resume_key), None) if resume_key else None
+        known = promise or known
+        ceiling = max((int((known or {}).get("max_available") or const.CREDITS_MAX) - 1)
+                      // per_item, 1)
+        smallest = min(wanted, const.MIN_PAGE, ceiling)
+        if known and _spendable(known, reserve) >= smallest * per_item:
+            quota, asked = known, 0
+        else:
+            quota, asked = self.quota(), const.QUOTA_COST
         maximum = int(quota.get("max_available") or const.CREDITS_MAX)
         rate = float(quota.get("increment_rate") or const.CREDITS_PER_SECOND)
-        remaining = int(quota.get("credits_remaining") or 0)
+        remaining = int(quota.get("credits_remaining") or 0) - asked
+        self.credits_seen = {"credits_remaining": remaining, "max_available": maximum,
+                             "increment_rate": rate}
         ceiling = max((maximum - 1) // per_item, 1)
         smallest = min(wanted, const.MIN_PAGE, ceiling)
-        # The quota question itself was charged (QUOTA_COST), and the page's own 1.
-        spendable = remaining - const.QUOTA_COST - reserve - 1
+        spendable = _spendable(self.credits_seen, reserve)
         first = min(wanted, ceiling, spendable // per_item)
         if first >= smallest:
             return first
-        needed = const.QUOTA_COST + reserve + 1 + smallest * per_item
+        # After the wait ShipHero is asked again (QUOTA_COST), the page must leave the
+        # question after it paid; one credit more: ShipHero answers whole credits, so a
+        # refill to the exact credit may read one short.
+        needed = 2 * const.QUOTA_COST + reserve + 1 + smallest * per_item + 1
+        wait = max((needed - remaining - asked) / rate, 0.5)
+        if resume_key:
+            _PROMISED[self._promise_key(resume_key)] = dict(
+                self.credits_seen, credits_remaining=min(
+                    maximum, int(remaining + wait * rate) - const.QUOTA_COST))
         raise WindowWaitError(
             f"ShipHero credits low ({remaining} left, {needed} needed); waiting for the "
-            f"refill", wait=max((needed - remaining) / rate, 0.5))
+            f"refill", wait=wait)
 
-    def page(self, document, variables, per_item, wanted=const.MAX_PAGE, reserve=0):
+    def _promise_key(self, resume_key):
+        return (self.credential.env.cr.dbname, self.credential.id, resume_key)
+
+    def page(self, document, variables, per_item, wanted=const.MAX_PAGE, reserve=0,
+             known=None, resume_key=None):
         """One page of a connection query, sized to the credits available."""
-        first = self.affordable_page(per_item, wanted, reserve)
+        first = self.affordable_page(per_item, wanted, reserve, known, resume_key)
         return self.execute(document, dict(variables, first=first))
+
+    def credits_after(self, result):
+        """The credits left after a page: what it was sized on less the ``complexity``
+        its answer names (the rows returned)."""
+        seen = dict(self.credits_seen)
+        seen["credits_remaining"] -= int((result or {}).get("complexity") or 0)
+        return seen
+
+
+#: (database, account id, page) -> credits the bucket holds once the wait this process
+#: asked for is over (``affordable_page``'s ``resume_key``).
+_PROMISED = {}
+
+
+def _spendable(quota, reserve):
+    """Credits a page may use: what is left, less the reserve, the operation's own 1 and
+    the next ``user_quota`` question (so that it never meets an empty bucket)."""
+    return int(quota.get("credits_remaining") or 0) - reserve - 1 - const.QUOTA_COST

@@ -29,6 +29,17 @@ def order_id(order):
     return str(order["id"])
 
 
+def lines_truncated(order):
+    """True when ShipHero holds more line items than the node carries."""
+    return page_info(order.get("line_items"))[0]
+
+
+def lines_wanted(orders, most):
+    """The nested ``first`` for the next page: the most lines an order of this page had
+    (at least 1, at most ``most``)."""
+    return min(max([len(nodes(order.get("line_items"))) for order in orders] + [1]), most)
+
+
 def order_skus(order):
     return [line.get("sku") for line in nodes(order.get("line_items"))]
 

@@ -17,6 +17,7 @@ fragment OrderFields on Order {
                      state_code zip country country_code email phone }
   allocations { warehouse_id allocated_at allocation_reference }
   line_items(first: $lines) {
+    pageInfo { hasNextPage }
     edges { node { id sku partner_line_item_id quantity price product_name
                    quantity_shipped quantity_allocated fulfillment_status } }
   }

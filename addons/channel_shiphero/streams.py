@@ -31,8 +31,17 @@ class _WindowedImport(PagedImport):
     result_key = None
     since_variable = None
 
-    def per_item_cost(self, credential):
-        return 1 + const.LINES_PER_ORDER
+    #: Ask each node's line items with ``first`` = the most lines seen on the previous
+    #: page (the cursor's ``lines``) instead of LINES_PER_ORDER: the estimate ShipHero
+    #: checks the bucket against is then close to what the page is charged (the rows
+    #: returned), so the bucket is not held back for lines that never come.
+    adaptive_lines = False
+
+    def lines(self, cursor):
+        return (cursor or {}).get("lines") or const.LINES_PER_ORDER
+
+    def per_item_cost(self, credential, cursor=None):
+        return 1 + self.lines(cursor)
 
     def start_cursor(self, credential, stored_cursor):
         now = fields.Datetime.now()
@@ -45,19 +54,35 @@ class _WindowedImport(PagedImport):
 
     def variables(self, credential, cursor):
         values = {self.since_variable: cursor["since"], "after": cursor.get("after"),
-                  "lines": const.LINES_PER_ORDER}
+                  "lines": self.lines(cursor)}
         if credential.shiphero_customer_account_id and self.since_variable == "updated_from":
             values["customer_account_id"] = credential.shiphero_customer_account_id
         return values
 
     def fetch_page(self, credential, cursor):
-        data = ShipheroClient(credential).page(
-            self.document, self.variables(credential, cursor), self.per_item_cost(credential),
-            wanted=credential.shiphero_page_size or const.MAX_PAGE)
+        """One page; the credits its answer left go into the next cursor (``credits``),
+        so the next page needs no ``user_quota`` question when they pay it."""
+        client = ShipheroClient(credential)
+        data = client.page(
+            self.document, self.variables(credential, cursor),
+            self.per_item_cost(credential, cursor),
+            wanted=credential.shiphero_page_size or const.MAX_PAGE,
+            known=cursor.get("credits"),
+            resume_key=f"{self.code}:{cursor.get('started')}:{cursor.get('after')}")
         connection = (data.get(self.result_key) or {}).get("data")
         has_more, end_cursor = mapping.page_info(connection)
-        return Page(items=mapping.nodes(connection),
-                    next_cursor=dict(cursor, after=end_cursor or cursor.get("after")),
+        items = mapping.nodes(connection)
+        next_cursor = dict(cursor, after=end_cursor or cursor.get("after"),
+                           credits=client.credits_after(data.get(self.result_key)))
+        if self.adaptive_lines:
+            lines = self.lines(cursor)
+            if lines < const.LINES_PER_ORDER and any(map(mapping.lines_truncated, items)):
+                # An order has more lines than asked: the same page again with them all.
+                return Page(items=[], has_more=True, next_cursor=dict(
+                    cursor, lines=const.LINES_PER_ORDER,
+                    credits=client.credits_after(data.get(self.result_key))))
+            next_cursor["lines"] = mapping.lines_wanted(items, const.LINES_PER_ORDER)
+        return Page(items=items, next_cursor=next_cursor,
                     has_more=has_more and bool(end_cursor))
 
     def finish(self, credential, cursor):
@@ -70,6 +95,7 @@ class ShipheroOrdersImport(_WindowedImport):
     document = queries.ORDERS_PAGE
     result_key = "orders"
     since_variable = "updated_from"
+    adaptive_lines = True
 
     def import_items(self, credential, items):
         return ImportStats(**credential._shiphero_import_orders(items, source="import"))
@@ -94,7 +120,7 @@ class ShipheroProductsImport(_WindowedImport):
     result_key = "products"
     since_variable = "updated_from"
 
-    def per_item_cost(self, credential):
+    def per_item_cost(self, credential, cursor=None):
         return 1
 
     def start_cursor(self, credential, stored_cursor):

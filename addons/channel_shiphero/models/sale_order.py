@@ -70,12 +70,16 @@ class SaleOrder(models.Model):
         """Recompute ship-by, state and working hours late (on allocation, deallocation,
         shipment, and by the hourly cron for open orders)."""
         now = now or fields.Datetime.now()
+        weeks = {}  # one shipping week per warehouse and company, not one per order
         for order in self:
             if not order.shiphero_ready_since or order.state == "cancel":
                 order.write({"shiphero_ship_by": False, "shiphero_late_state": False,
                              "shiphero_late_hours": 0.0})
                 continue
-            week = order._shiphero_week()
+            key = (order.warehouse_id.id, order.company_id.id)
+            if key not in weeks:
+                weeks[key] = order._shiphero_week()
+            week = weeks[key]
             deadline = late_clock.ship_by(order.shiphero_ready_since, week)
             state, hours = late_clock.late_state(
                 deadline, now, order.shiphero_shipped_at,

@@ -8,6 +8,11 @@ from odoo.addons.channel_base.exceptions import PermanentError
 from .. import const, mapping, queries
 from ..client import ShipheroClient
 
+#: Imported orders are ShipHero's record: no creation message and no field tracking per
+#: order (one chatter message and tracking rows per order is most of what an import pays
+#: above the bare ORM); what happens to them later (cancellation) is still said.
+QUIET = {"mail_create_nolog": True, "tracking_disable": True}
+
 
 class IntegrationCredential(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
@@ -67,13 +72,14 @@ class IntegrationCredential(models.Model):
         """The page's new orders in one ``create`` (the bare ORM's way); if the batch
         fails, one by one, each failing order parked with its reason."""
         product_ids = {sku: product.id for sku, product in products.items()}
-        values = [mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
-                                            match.partner.id, match.shipping.id, product_ids)
+        defaults = self._channel_sale_order_defaults()
+        values = [{**mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
+                                               match.partner.id, match.shipping.id,
+                                               product_ids), **defaults}
                   for order, match in zip(orders, matches, strict=True)]
         try:
             with self.env.cr.savepoint():
-                sales = self.env["sale.order"].with_context(mail_create_nolog=True).create(
-                    values)
+                sales = self.env["sale.order"].with_context(**QUIET).create(values)
         except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
             sales = None
         if sales is not None:
@@ -88,20 +94,40 @@ class IntegrationCredential(models.Model):
                 except Exception as error:  # noqa: BLE001 - parked, the others go on
                     self.env["channel.inbox.item"]._record_failure(
                         self, const.ORDERS_STREAM, mapping.order_id(order), order, error)
+        self._channel_log_imported_orders(
+            self.env["sale.order"].browse([sale.id for sale in created.values()]))
+        self._shiphero_allocate_new(created, orders, source)
         for order in orders:
             sale = created.get(mapping.order_id(order))
-            if sale and (order.get("allocations") or order.get("fulfillment_status")
-                         == const.CANCELED):
+            if sale and order.get("fulfillment_status") == const.CANCELED:
                 sale._shiphero_apply_order_node(dict(order, shipments=None), source)
         return created
 
+    def _shiphero_allocate_new(self, created, orders, source):
+        """The allocations of the page's new (not cancelled) orders in one ``create``, and
+        their late-shipment clock computed for the page at once."""
+        values, sales = [], self.env["sale.order"]
+        for order in orders:
+            sale = created.get(mapping.order_id(order))
+            if not sale or order.get("fulfillment_status") == const.CANCELED:
+                continue
+            events = dict.fromkeys(mapping.allocation_events(order))
+            values += [{"order_id": sale.id, "kind": kind, "event_at": at,
+                        "reference": reference, "source": source}
+                       for kind, at, reference in events]
+            sales |= sale if events else sales.browse()
+        if values:
+            self.env["shiphero.allocation.event"].create(values)
+            sales._shiphero_update_late_state()
+
     def _shiphero_create_sale_order(self, order, products, match, source, confirm=True):
         product_ids = {sku: product.id for sku, product in products.items()}
-        sale = self.env["sale.order"].with_context(mail_create_nolog=True).create(
-            mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
-                                      match.partner.id, match.shipping.id, product_ids))
+        sale = self.env["sale.order"].with_context(**QUIET).create({
+            **mapping.sale_order_values(order, self.id, self.shiphero_brand_id.id,
+                                        match.partner.id, match.shipping.id, product_ids),
+            **self._channel_sale_order_defaults()})
         if confirm:
-            sale.action_confirm()
+            sale.with_context(**QUIET).action_confirm()
         sale._shiphero_apply_order_node(dict(order, shipments=None), source)
         return sale
 
@@ -110,7 +136,8 @@ class IntegrationCredential(models.Model):
         fails, one by one, a failing order parked and removed from ``created``. Then the
         shipments their nodes carry (reconciliation) are applied. Returns the failures."""
         count = len(created)
-        sales = self.env["sale.order"].browse([sale.id for sale in created.values()]).filtered(
+        sales = self.env["sale.order"].with_context(**QUIET).browse(
+            [sale.id for sale in created.values()]).filtered(
             lambda sale: sale.state in ("draft", "sent"))  # a cancelled one stays cancelled
         try:
             with self.env.cr.savepoint():
@@ -121,7 +148,7 @@ class IntegrationCredential(models.Model):
                     continue
                 try:
                     with self.env.cr.savepoint():
-                        sale.action_confirm()
+                        sale.with_context(**QUIET).action_confirm()
                 except Exception as error:  # noqa: BLE001 - parked with its reason
                     self.env["channel.inbox.item"]._record_failure(
                         self, const.ORDERS_STREAM, external_id, orders[external_id], error)
@@ -212,4 +239,6 @@ class IntegrationCredential(models.Model):
             raise PermanentError(problem)
         match = self.env["channel.mapping"]._partners_for_addresses(
             [mapping.address_of(order)], self.company_id)[0]
-        return self._shiphero_create_sale_order(order, products.products, match, "inbox retry")
+        sale = self._shiphero_create_sale_order(order, products.products, match, "inbox retry")
+        self._channel_log_imported_orders(sale)
+        return sale

@@ -7,7 +7,7 @@ vendor and the 3PL buys nothing; a ShipHero PO is an advance shipping notice the
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.channel_base.exceptions import PermanentError
 
@@ -46,6 +46,18 @@ class ShipheroPurchaseOrder(models.Model):
                 number = self.env["ir.sequence"].sudo().next_by_code("shiphero.po") or "1"
                 vals["name"] = f"PO-{number}"
         return super().create(vals_list)
+
+    @api.constrains("credential_id")
+    def _check_portal_brand(self):
+        """A brand user (portal) writes purchase orders for its own brand's account only:
+        the record rule checks the PO before a write, not the account it is moved to."""
+        if self.env.su or not self.env.user.share:
+            return
+        brand = self.env.user.partner_id.shiphero_brand_id
+        for po in self.sudo():
+            if not brand or po.credential_id.shiphero_brand_id != brand:
+                raise ValidationError(self.env._(
+                    "A purchase order can only go to your own brand's ShipHero account."))
 
     def write(self, vals):
         result = super().write(vals)
@@ -88,6 +100,17 @@ class ShipheroPurchaseOrderLine(models.Model):
     quantity = fields.Integer(default=1, required=True)
     price_unit = fields.Float("Unit Price")
     quantity_received = fields.Integer("Received", readonly=True)
+
+    @api.constrains("order_id")
+    def _check_portal_brand(self):
+        """A brand user cannot attach a line to another brand's purchase order."""
+        if self.env.su or not self.env.user.share:
+            return
+        brand = self.env.user.partner_id.shiphero_brand_id
+        for line in self.sudo():
+            if not brand or line.order_id.brand_id != brand:
+                raise ValidationError(self.env._(
+                    "A purchase order line can only belong to your own brand's order."))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -56,8 +56,11 @@ class TestShipheroOrdersPagedKit(PagedImportKit, ShipheroAccountMixin, Transacti
         if items == self.paged_kit_items:
             return json.dumps({"next_since": stored.get("next_since")}, sort_keys=True)
         after = base64.b64encode(f"arrayconnection:{items - 1}".encode()).decode()
-        return json.dumps({"after": after, "since": stored.get("since"),
-                           "started": stored.get("started")}, sort_keys=True)
+        # ``lines``: the most lines an order of the last page had; ``credits``: what its
+        # answer left (both for the next page's size, not for where it starts).
+        return json.dumps({"after": after, "credits": stored.get("credits"), "lines": 1,
+                           "since": stored.get("since"), "started": stored.get("started")},
+                          sort_keys=True)
 
 
 @tagged("post_install", "-at_install")

@@ -124,3 +124,74 @@ class TestShipheroOrders(ShipheroAccountMixin, TransactionCase):
         self.assertEqual(item.state, "failed")
         self.assertIn("still not in Odoo", item.error)
         self.assertEqual(item.attempts, 2)
+
+
+@tagged("post_install", "-at_install")
+class TestShipheroPageSizing(ShipheroAccountMixin, TransactionCase):
+    """Per page, not per order. Pages ask each order's lines with the most lines the
+    previous page had (the estimate ShipHero checks the bucket against then matches what
+    it charges), the credits an answer left size the next page without a ``user_quota``
+    question, and new orders' allocations and clocks are kept for the page at once."""
+
+    shiphero_account_name = "ShipHero page sizing"
+
+    def test_lines_follow_the_previous_page_and_a_longer_order_replays_its_page(self):
+        self.credential.shiphero_page_size = 2
+        for number in ("MO-1", "MO-2", "MO-3", "MO-4"):
+            self.sim.add_order((("SKU-1", 1),), number=number, age_seconds=60)
+        self.clock.advance(1)
+        wide = self.sim.add_order((("SKU-1", 1), ("SKU-2", 2), ("SKU-3", 3)), number="MO-5",
+                                  age_seconds=30)
+        stream = self.run_stream(const.ORDERS_STREAM)
+        self.assertEqual(stream.run_state, "idle", stream.last_error)
+        self.assertEqual(len(self.orders()), 5, "every order once")
+        self.assertEqual(self.order_of(wide).order_line.mapped("product_uom_qty"),
+                         [1.0, 2.0, 3.0], "no line of the longer order lost")
+        asked = [(v.get("after"), v["lines"]) for v in self.sim.executed("OrdersPage")]
+        self.assertEqual([lines for _after, lines in asked],
+                         [const.LINES_PER_ORDER, 1, 1, const.LINES_PER_ORDER])
+        self.assertEqual(asked[2][0], asked[3][0], "the truncated page was read again")
+        names = [name for name, _variables, _cost in self.sim.operations]
+        before_pages = [names[i - 1] for i, name in enumerate(names) if name == "OrdersPage"]
+        self.assertEqual(before_pages.count("UserQuota"), 1,
+                         "later pages sized on the credits the previous answer left")
+
+    def test_new_allocated_orders_get_their_allocation_and_clock_in_one_batch(self):
+        first = self.sim.add_order((("SKU-1", 1),), number="MO-AL1", allocated=True)
+        second = self.sim.add_order((("SKU-2", 1),), number="MO-AL2", allocated=True)
+        plain = self.sim.add_order((("SKU-3", 1),), number="MO-PLAIN")
+        self.run_stream(const.ORDERS_STREAM)
+        for sim_order in (first, second):
+            sale = self.order_of(sim_order)
+            self.assertEqual(sale.shiphero_allocation_ids.mapped("kind"), ["allocated"])
+            self.assertEqual(sale.shiphero_ready_since,
+                             sale.shiphero_allocation_ids.event_at)
+            self.assertTrue(sale.shiphero_ship_by, "the clock ran for the new order")
+            self.assertTrue(sale.shiphero_late_state)
+        self.assertFalse(self.order_of(plain).shiphero_allocation_ids)
+        self.assertFalse(self.order_of(plain).shiphero_ship_by)
+        self.run_stream(const.ORDERS_STREAM)  # read again: nothing kept twice
+        self.assertEqual(len(self.order_of(first).shiphero_allocation_ids), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestShipheroOrderDefaults(ShipheroAccountMixin, TransactionCase):
+    shiphero_account_name = "ShipHero order defaults"
+
+    def test_orders_take_the_account_salesperson_and_team_and_log_their_number(self):
+        seller = self.env["res.users"].create(
+            {"name": "3PL Seller", "login": "shiphero-seller@example.com"})
+        team = self.env["crm.team"].create({"name": "Brand A team"})
+        self.credential.write({"sale_user_id": seller.id, "sale_team_id": team.id})
+        self.sim.add_order((("SKU-1", 1),), number="MO-DEFAULTS-1")
+        self.sim.add_order((("SKU-2", 1),), number="MO-DEFAULTS-2")
+        self.run_stream(const.ORDERS_STREAM)
+        orders = self.orders()
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(orders.user_id, seller)
+        self.assertEqual(orders.team_id, team)
+        for order in orders:
+            notes = order.message_ids.filtered(lambda m: "Imported from" in str(m.body))
+            self.assertEqual(len(notes), 1)
+            self.assertIn(f"order {order.channel_external_ref} "
+                          f"(account {self.credential.name})", notes.preview)

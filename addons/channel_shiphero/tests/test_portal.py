@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 
 from .common import ShipheroAccountMixin
@@ -91,6 +91,36 @@ class TestShipheroBrandPortal(ShipheroAccountMixin, HttpCase):
             data={"quantity": "99", "csrf_token": self._csrf()})
         self.assertEqual(refused.status_code, 404)
         self.assertEqual(other.line_ids.quantity, 1, "another brand's PO is not editable")
+
+    def test_rpc_cannot_move_a_purchase_order_to_another_brand(self):
+        other_credential = self.env["integration.credential"].create({
+            "name": "Brand B account", "platform": "shiphero", "api_base_url": self.sim.url,
+            "shiphero_brand_id": self.other_brand.id})
+        POs = self.env["shiphero.purchase.order"].with_user(self.user)
+        own = POs.create({"credential_id": self.credential.id,
+                          "line_ids": [(0, 0, {"product_id": self.products[0].id})]})
+        self.assertEqual(own.brand_id, self.brand)
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            own.write({"credential_id": other_credential.id})
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            POs.create({"credential_id": other_credential.id})
+        theirs = self.env["shiphero.purchase.order"].create({
+            "credential_id": other_credential.id})
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            own.line_ids.write({"order_id": theirs.id})
+        own.invalidate_recordset()
+        self.assertEqual((own.sudo().credential_id, own.sudo().brand_id),
+                         (self.credential, self.brand))
+        self.assertFalse(theirs.line_ids)
+        self.authenticate(self.user.login, PASSWORD)
+        response = self.url_open("/web/dataset/call_kw/shiphero.purchase.order/write", data=(
+            '{"jsonrpc": "2.0", "method": "call", "params": {"model": '
+            '"shiphero.purchase.order", "method": "write", "args": '
+            f'[[{own.id}], {{"credential_id": {other_credential.id}}}], "kwargs": {{}}}}}}'),
+            headers={"Content-Type": "application/json"})
+        self.assertIn("error", response.json())
+        own.invalidate_recordset()
+        self.assertEqual(own.sudo().brand_id, self.brand)
 
     def _csrf(self):
         page = self.url_open("/my/shiphero/purchase-orders")
