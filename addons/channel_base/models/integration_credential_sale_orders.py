@@ -5,6 +5,8 @@ from markupsafe import escape
 
 from odoo import fields, models
 
+from ..exceptions import PermanentError
+
 
 class IntegrationCredentialSaleOrders(models.Model):
     _inherit = "integration.credential"  # pylint: disable=consider-merging-classes-inherited
@@ -44,3 +46,26 @@ class IntegrationCredentialSaleOrders(models.Model):
             platform=platform, number=order.channel_external_ref or order.channel_external_id,
             account=self.name)) for order in orders}
         return orders._message_log_batch(bodies)
+
+    def _channel_retry_parked_order(self, external_id, skus, problem_of, create):
+        """What every platform's inbox Retry of a parked order does: the sale order if it
+        was imported meanwhile, else the products of ``skus`` (one query), the problem
+        ``problem_of(unknown skus)`` names (raised as a PermanentError: the item stays
+        open with it) and, when there is none, ``create(products by sku)``."""
+        self.ensure_one()
+        existing = self.env["sale.order"].search([
+            ("channel_credential_id", "=", self.id),
+            ("channel_external_id", "=", external_id)], limit=1)
+        if existing:
+            return existing
+        products = self.env["channel.mapping"]._products_by_skus(
+            [sku for sku in skus if sku], self)
+        problem = problem_of(products.unknown)
+        if problem:
+            raise PermanentError(problem)
+        return create(products.products)
+
+    def _channel_address_match(self, address):
+        """The batched partner lookup for one address (customer and delivery address)."""
+        return self.env["channel.mapping"]._partners_for_addresses(
+            [address], self.company_id)[0]

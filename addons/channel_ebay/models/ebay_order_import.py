@@ -5,7 +5,6 @@ done with eBay's tracking. Orders that cannot be imported are parked in the inbo
 
 from odoo import models
 
-from odoo.addons.channel_base.exceptions import PermanentError
 from odoo.addons.channel_base.shipment_events import REFUSED, Shipment
 
 from .. import const, mapping
@@ -173,14 +172,8 @@ class IntegrationCredential(models.Model):
         if self.platform != const.PLATFORM or item.stream != const.ORDERS_STREAM:
             return super()._inbox_retry(item)
         order = item._payload()
-        existing = self.env["sale.order"].search([
-            ("channel_credential_id", "=", self.id),
-            ("channel_external_id", "=", mapping.order_id(order))], limit=1)
-        if existing:
-            return existing
-        products = self.env["channel.mapping"]._products_by_skus(mapping.order_skus(order), self)
-        problem = mapping.order_problem(order, products.unknown, self.source_timezone)
-        if problem:
-            raise PermanentError(problem)
-        return self._ebay_create_sale_order_batch([order], self._ebay_buyers([order]),
-                                                  products.products)
+        return self._channel_retry_parked_order(
+            mapping.order_id(order), mapping.order_skus(order),
+            lambda unknown: mapping.order_problem(order, unknown, self.source_timezone),
+            lambda products: self._ebay_create_sale_order_batch(
+                [order], self._ebay_buyers([order]), products))

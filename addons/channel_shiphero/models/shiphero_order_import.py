@@ -230,15 +230,14 @@ class IntegrationCredential(models.Model):
         if self.platform != const.PLATFORM or item.stream != const.ORDERS_STREAM:
             return super()._inbox_retry(item)
         order = item._payload()
-        existing = self._shiphero_orders_by_id([mapping.order_id(order)])
-        if existing:
-            return existing[mapping.order_id(order)]
-        products = self.env["channel.mapping"]._products_by_skus(mapping.order_skus(order), self)
-        problem = mapping.order_problem(order, products.unknown)
-        if problem:
-            raise PermanentError(problem)
-        match = self.env["channel.mapping"]._partners_for_addresses(
-            [mapping.address_of(order)], self.company_id)[0]
-        sale = self._shiphero_create_sale_order(order, products.products, match, "inbox retry")
+        return self._channel_retry_parked_order(
+            mapping.order_id(order), mapping.order_skus(order),
+            lambda unknown: mapping.order_problem(order, unknown),
+            lambda products: self._shiphero_retry_create(order, products))
+
+    def _shiphero_retry_create(self, order, products):
+        sale = self._shiphero_create_sale_order(
+            order, products, self._channel_address_match(mapping.address_of(order)),
+            "inbox retry")
         self._channel_log_imported_orders(sale)
         return sale

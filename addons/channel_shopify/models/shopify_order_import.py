@@ -4,7 +4,6 @@ applies cancellations, refunds and fulfilments; an older one is ignored."""
 
 from odoo import models
 
-from odoo.addons.channel_base.exceptions import PermanentError
 from odoo.addons.channel_base.shipment_events import Shipment
 
 from .. import const, mapping
@@ -165,17 +164,11 @@ class IntegrationCredential(models.Model):
         if self.platform != const.PLATFORM or item.stream != const.ORDERS_STREAM:
             return super()._inbox_retry(item)
         order = item._payload()
-        existing = self._shopify_existing_orders([mapping.order_id(order)])
-        if existing:
-            return next(iter(existing.values()))
-        products = self.env["channel.mapping"]._products_by_skus(
-            [sku for sku in mapping.order_skus(order) if sku], self)
-        problem = mapping.order_problem(order, products.unknown)
-        if problem:
-            raise PermanentError(problem)
-        match = self.env["channel.mapping"]._partners_for_addresses(
-            [mapping.address_of(order)], self.company_id)[0]
-        return self._shopify_create_sale_order(order, products.products, match)
+        return self._channel_retry_parked_order(
+            mapping.order_id(order), mapping.order_skus(order),
+            lambda unknown: mapping.order_problem(order, unknown),
+            lambda products: self._shopify_create_sale_order(
+                order, products, self._channel_address_match(mapping.address_of(order))))
 
 
 def _newest_per_id(orders):
