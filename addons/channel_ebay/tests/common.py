@@ -1,10 +1,12 @@
 """One committed eBay account against the eBay simulator (tests/simulators/ebay.py)."""
 
-from datetime import timedelta
 
-from odoo import fields
 
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+from odoo.addons.channel_base.tests.common import (
+    CommittedCredentialMixin,
+    drain_jobs,
+    start_simulator,
+)
 
 from tests.simulators.ebay import EbaySimulator, sample_order
 
@@ -66,12 +68,7 @@ class EbayAccountMixin(CommittedCredentialMixin):
         return self.sim.add_order(sample_order(sku, username, **extra))
 
     def drain(self, make_due=True):
-        Job = self.env["sync.job"]
-        if make_due:
-            Job.search([("credential_id", "=", self.credential.id), ("state", "=", "pending")]
-                       ).write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-        Job._run_due_jobs(batch_size=8, time_budget=120, max_jobs=500)
-        self.env.invalidate_all()
+        drain_jobs(self.env, self.credential, make_due=make_due)
 
     def run_stream(self, code="orders"):
         self.credential._channel_stream(code).action_run_now()

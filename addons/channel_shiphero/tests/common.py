@@ -2,11 +2,13 @@
 (tests/simulators/shiphero.py) on a manual clock: nobody sleeps for credits."""
 
 import time
-from datetime import timedelta
 
-from odoo import fields
 
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+from odoo.addons.channel_base.tests.common import (
+    CommittedCredentialMixin,
+    drain_jobs,
+    start_simulator,
+)
 
 from tests.simulators.base import ManualClock
 from tests.simulators.shiphero import ShipheroSimulator
@@ -53,12 +55,7 @@ class ShipheroAccountMixin(CommittedCredentialMixin):
     # ------------------------------------------------------------------ helpers
 
     def drain(self, make_due=True, max_jobs=500):
-        Job = self.env["sync.job"]
-        if make_due:
-            Job.search([("credential_id", "=", self.credential.id), ("state", "=", "pending")]
-                       ).write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-        Job._run_due_jobs(batch_size=8, time_budget=120, max_jobs=max_jobs)
-        self.env.invalidate_all()
+        drain_jobs(self.env, self.credential, make_due=make_due, max_jobs=max_jobs)
 
     def run_stream(self, code):
         stream = self.credential._channel_stream(code)

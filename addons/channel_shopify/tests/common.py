@@ -1,10 +1,13 @@
 """One committed Shopify account against the Shopify simulator (tests/simulators/shopify.py)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from odoo import fields
 
-from odoo.addons.channel_base.tests.common import CommittedCredentialMixin, start_simulator
+from odoo.addons.channel_base.tests.common import (
+    CommittedCredentialMixin,
+    drain_jobs,
+    start_simulator,
+)
 
 from tests.simulators.shopify import ShopifySimulator
 
@@ -53,14 +56,8 @@ class ShopifyAccountMixin(CommittedCredentialMixin):
     # ------------------------------------------------------------------ helpers
 
     def drain(self, make_due=True):
-        Job = self.env["sync.job"]
         for _round in range(3):
-            if make_due:
-                Job.search([("credential_id", "=", self.credential.id),
-                            ("state", "=", "pending")]).write(
-                    {"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
-            Job._run_due_jobs(batch_size=8, time_budget=120, max_jobs=500)
-        self.env.invalidate_all()
+            drain_jobs(self.env, self.credential, make_due=make_due)
 
     def run_orders_stream(self, code="orders"):
         self.credential._channel_stream(code).action_run_now()
